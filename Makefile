@@ -1,0 +1,37 @@
+# Two commands do all the set-up: `make run` runs the bot, `make test` runs the tests.
+# Each creates .venv on first use and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test test-slow test-all lint bench clean
+
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(PY) -m bot
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+test-slow: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -m slow
+
+test-all: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -m ''
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info
