@@ -1,0 +1,121 @@
+"""The pillar catalogue and the kecamatan list: data files, loaded and validated at start-up.
+
+The files live in ``bot/data``. A regency edits them without touching Python; a file that does not
+match the expected shape stops start-up with a :class:`CatalogueError` naming the file and the fault.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+LANGUAGES = ("id", "en")
+PILLAR_KEYS = ("governance", "branding", "economy", "living", "society", "environment")
+
+
+class CatalogueError(ValueError):
+    """A catalogue data file is missing, unreadable or has the wrong shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    term: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pillar:
+    key: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    keywords: tuple[Keyword, ...]
+
+    def name(self, language: str) -> str:
+        return self.names[language]
+
+
+@dataclass(frozen=True, slots=True)
+class Kecamatan:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    pillars: tuple[Pillar, ...]
+    kecamatan: tuple[Kecamatan, ...]
+
+    def pillar(self, key: str) -> Pillar:
+        for pillar in self.pillars:
+            if pillar.key == key:
+                return pillar
+        raise KeyError(key)
+
+    def kecamatan_by_key(self, key: str) -> Kecamatan:
+        for kecamatan in self.kecamatan:
+            if kecamatan.key == key:
+                return kecamatan
+        raise KeyError(key)
+
+    @property
+    def pillar_keys(self) -> tuple[str, ...]:
+        return tuple(pillar.key for pillar in self.pillars)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise CatalogueError(f"{path.name}: {error}") from error
+
+
+def _languages(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or any(
+        not isinstance(value.get(lang), str) or not value[lang].strip() for lang in LANGUAGES
+    ):
+        raise CatalogueError(f"{where} needs a non-empty text for each of {', '.join(LANGUAGES)}")
+    return {lang: value[lang] for lang in LANGUAGES}
+
+
+def _pillar(raw: dict, index: int) -> Pillar:
+    where = f"pillars.toml: pillar {index + 1}"
+    key = raw.get("key")
+    if key not in PILLAR_KEYS:
+        raise CatalogueError(f"{where}: key must be one of {', '.join(PILLAR_KEYS)}, got {key!r}")
+    keywords = []
+    for item in raw.get("keywords", []):
+        term = item.get("term") if isinstance(item, dict) else None
+        weight = item.get("weight", 1.0) if isinstance(item, dict) else None
+        if not isinstance(term, str) or not term.strip():
+            raise CatalogueError(f"{where} ({key}): every keyword needs a non-empty term")
+        if not isinstance(weight, int | float) or weight <= 0:
+            raise CatalogueError(f"{where} ({key}): keyword {term!r} needs a positive weight")
+        keywords.append(Keyword(term.strip().lower(), float(weight)))
+    return Pillar(
+        key=key,
+        names=_languages(raw.get("name"), f"{where} ({key}) name"),
+        descriptions=_languages(raw.get("description"), f"{where} ({key}) description"),
+        keywords=tuple(keywords),
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> Catalogue:
+    """Load and validate ``pillars.toml`` and ``kecamatan.toml`` (by default the shipped ones)."""
+    base = directory or Path(str(resources.files("bot") / "data"))
+    pillars = tuple(
+        _pillar(raw, index)
+        for index, raw in enumerate(_read_toml(base / "pillars.toml").get("pillar", []))
+    )
+    if sorted(p.key for p in pillars) != sorted(PILLAR_KEYS):
+        raise CatalogueError(f"pillars.toml must define each pillar once: {', '.join(PILLAR_KEYS)}")
+    kecamatan = []
+    for raw in _read_toml(base / "kecamatan.toml").get("kecamatan", []):
+        if not isinstance(raw, dict) or not raw.get("key") or not raw.get("name"):
+            raise CatalogueError("kecamatan.toml: every kecamatan needs a key and a name")
+        kecamatan.append(Kecamatan(str(raw["key"]), str(raw["name"])))
+    if not kecamatan or len({k.key for k in kecamatan}) != len(kecamatan):
+        raise CatalogueError("kecamatan.toml: needs at least one kecamatan, each key once")
+    return Catalogue(pillars=pillars, kecamatan=tuple(kecamatan))
