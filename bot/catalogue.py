@@ -1,7 +1,8 @@
 """The pillar catalogue and the kecamatan list: data files, loaded and validated at start-up.
 
-The files live in ``bot/data``. A regency edits them without touching Python; a file that does not
-match the expected shape stops start-up with a :class:`CatalogueError` naming the file and the fault.
+The files live in ``bot/data``. A regency edits them without touching Python; a file that does
+not match the expected shape stops start-up with a :class:`CatalogueError` naming the file and the
+fault.
 """
 
 from __future__ import annotations

@@ -1,0 +1,154 @@
+"""SQLModel tables and their read models.
+
+Every datetime is timezone-aware UTC (:class:`storage.types.UTCDateTime`). Read models (``…Public``)
+are what services hand out; live ORM objects never leave a session.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Status(enum.StrEnum):
+    """The life of a submission (PRODUCT.md)."""
+
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    NEEDS_INFO = "needs_info"
+    DUPLICATE = "duplicate"
+    IMPLEMENTED = "implemented"
+
+
+def _utc(**kwargs) -> object:
+    return Field(sa_column=Column(UTCDateTime(), **kwargs))
+
+
+class Resident(SQLModel, table=True):
+    """A Telegram user who wrote to the bot. ``id`` is the Telegram user id."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str | None = None
+    username: str | None = None
+    telegram_language: str | None = None
+    language: str | None = None
+    created_at: datetime = _utc(nullable=False)
+    consent_named_at: datetime | None = _utc(nullable=True)
+
+
+class SubmissionBase(SQLModel):
+    code: str
+    text: str = Field(sa_type=Text)
+    pillar: str
+    suggested_pillar: str
+    confidence: float
+    reasons: str = ""
+    kecamatan: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool = True
+    status: Status = Field(default=Status.NEW, sa_type=String(16))
+    language: str = "id"
+
+
+class Submission(SubmissionBase, table=True):
+    """A resident's idea. ``draft_key`` makes sending the same draft twice create one row."""
+
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_submission_code"),
+        UniqueConstraint("draft_key", name="uq_submission_draft_key"),
+        Index("ix_submission_resident_created", "resident_id", "created_at"),
+        Index("ix_submission_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = None  # type: ignore[assignment]
+    resident_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key="resident.id", ondelete="SET NULL"
+    )
+    draft_key: str
+    version: int = 1
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+
+
+class SubmissionPublic(SubmissionBase):
+    id: int
+    resident_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    photo_file_ids: list[str] = []
+
+
+class Photo(SQLModel, table=True):
+    """A photo of a submission, kept as Telegram's file id (up to three per submission)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
+    position: int
+    file_id: str
+    file_unique_id: str
+
+
+class StatusChangeBase(SQLModel):
+    from_status: Status | None = Field(default=None, sa_type=String(16))
+    to_status: Status = Field(sa_type=String(16))
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    actor_role: str
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class StatusChange(StatusChangeBase, table=True):
+    """Who changed a submission's status, when, from what to what, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
+    at: datetime = _utc(nullable=False)
+
+
+class StatusChangePublic(StatusChangeBase):
+    at: datetime
+
+
+class Draft(SQLModel, table=True):
+    """The resident's submission in progress; survives restarts, deleted on send or cancel."""
+
+    resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    key: str
+    text: str | None = Field(default=None, sa_type=Text)
+    photos: str = "[]"
+    kecamatan: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    pillar: str | None = None
+    suggested_pillar: str | None = None
+    confidence: float | None = None
+    reasons: str = ""
+    candidates: str = "[]"
+    anonymous: bool | None = None
+    updated_at: datetime = _utc(nullable=False)
+
+
+class ConversationState(SQLModel, table=True):
+    """The step of a persistent ConversationHandler conversation, by handler name and key."""
+
+    name: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    state: str
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update as received: stored before it is confirmed, marked done once handled."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str = Field(sa_type=Text)
+    received_at: datetime = _utc(nullable=False)
+    done_at: datetime | None = _utc(nullable=True, index=True)

@@ -1,0 +1,210 @@
+"""Storage on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session, select
+
+from storage import queries
+from storage.engine import Database, make_engine
+from storage.migrate import upgrade
+from storage.models import Draft, Resident, Submission
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(any_database_url):
+    engine = make_engine(any_database_url)
+    upgrade(engine)
+    yield Database(engine)
+    engine.dispose()
+
+
+def new_submission(resident_id: int | None, key: str, **fields) -> Submission:
+    values = dict(
+        draft_key=key,
+        resident_id=resident_id,
+        text="Bank sampah di setiap desa",
+        pillar="environment",
+        suggested_pillar="environment",
+        confidence=0.9,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    values.update(fields)
+    return Submission(**values)
+
+
+def add_resident(db: Database, user_id: int = 1) -> None:
+    db.call_write(
+        queries.upsert_resident,
+        user_id=user_id,
+        first_name="Siti",
+        username=None,
+        telegram_language="id",
+        now=NOW,
+    )
+
+
+def test_migrations_create_every_table_and_are_idempotent(db):
+    upgrade(db.engine)
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "resident",
+        "submission",
+        "photo",
+        "statuschange",
+        "draft",
+        "conversationstate",
+        "inboxupdate",
+        "alembic_version",
+    } <= tables
+
+
+def test_codes_follow_the_prefix_and_count_up(db):
+    add_resident(db)
+    first = db.call_write(
+        queries.create_submission,
+        submission=new_submission(1, "a"),
+        photos=[("f1", "u1")],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    second = db.call_write(
+        queries.create_submission,
+        submission=new_submission(1, "b"),
+        photos=[],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    assert (first.code, second.code) == ("IDE-0001", "IDE-0002")
+    assert first.photo_file_ids == ["f1"]
+    assert [c.to_status for c in db.call(queries.history, submission_id=first.id)] == ["new"]
+
+
+def test_one_submission_per_draft(db):
+    add_resident(db)
+    db.call_write(
+        queries.create_submission,
+        submission=new_submission(1, "same"),
+        photos=[],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    with pytest.raises(IntegrityError):
+        db.call_write(
+            queries.create_submission,
+            submission=new_submission(1, "same"),
+            photos=[],
+            code_prefix="IDE",
+            actor_role="resident",
+        )
+
+
+def test_datetimes_come_back_aware_utc_and_naive_ones_are_refused(db):
+    add_resident(db)
+    resident = db.call(queries.get_resident, user_id=1)
+    assert resident.created_at == NOW and resident.created_at.tzinfo is not None
+    with pytest.raises((StatementError, ValueError)):
+        db.call_write(
+            queries.upsert_resident,
+            user_id=2,
+            first_name=None,
+            username=None,
+            telegram_language=None,
+            now=datetime(2026, 1, 1),
+        )
+
+
+def test_resident_pages_are_newest_first_and_only_their_own(db):
+    add_resident(db, 1)
+    add_resident(db, 2)
+    for index in range(7):
+        db.call_write(
+            queries.create_submission,
+            submission=new_submission(1, f"k{index}", created_at=NOW + timedelta(minutes=index)),
+            photos=[],
+            code_prefix="IDE",
+            actor_role="resident",
+        )
+    db.call_write(
+        queries.create_submission,
+        submission=new_submission(2, "other"),
+        photos=[],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    page, total = db.call(queries.submissions_of_resident, resident_id=1, offset=0, limit=5)
+    assert total == 7
+    assert [s.code for s in page] == ["IDE-0007", "IDE-0006", "IDE-0005", "IDE-0004", "IDE-0003"]
+    assert (
+        db.call(queries.count_submissions_since, resident_id=1, since=NOW + timedelta(minutes=5))
+        == 2
+    )
+
+
+def test_drafts_are_replaced_and_deleted(db):
+    db.call_write(queries.save_draft, draft=Draft(resident_id=1, key="k", text="a", updated_at=NOW))
+    db.call_write(queries.save_draft, draft=Draft(resident_id=1, key="k", text="b", updated_at=NOW))
+    assert db.call(queries.get_draft, resident_id=1).text == "b"
+    db.call_write(queries.delete_draft, resident_id=1)
+    assert db.call(queries.get_draft, resident_id=1) is None
+
+
+def test_inbox_stores_each_update_once_and_tracks_done(db):
+    fresh = db.call_write(
+        queries.store_updates, updates=[(10, {"update_id": 10}), (11, {"update_id": 11})], now=NOW
+    )
+    again = db.call_write(
+        queries.store_updates, updates=[(11, {"update_id": 11}), (12, {"update_id": 12})], now=NOW
+    )
+    assert (fresh, again) == ([10, 11], [12])
+    db.call_write(queries.mark_update_done, update_id=11, now=NOW)
+    assert [uid for uid, _ in db.call(queries.pending_updates)] == [10, 12]
+    assert db.call(queries.last_update_id) == 12
+
+
+def test_conversation_states_are_set_and_ended(db):
+    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state="where")
+    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state="pillar")
+    assert db.call(queries.conversation_states, name="submission") == {"[1, 1]": "pillar"}
+    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state=None)
+    assert db.call(queries.conversation_states, name="submission") == {}
+
+
+def test_consent_is_recorded_once_with_its_time(db):
+    add_resident(db)
+    db.call_write(queries.record_consent, user_id=1, now=NOW)
+    db.call_write(queries.record_consent, user_id=1, now=NOW + timedelta(days=1))
+    assert db.call(queries.get_resident, user_id=1).consent_named_at == NOW
+
+
+def test_erasing_a_resident_keeps_their_submissions(db):
+    add_resident(db)
+    db.call_write(
+        queries.create_submission,
+        submission=new_submission(1, "a"),
+        photos=[],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    with Session(db.engine) as session:
+        session.delete(session.get(Resident, 1))
+        session.commit()
+        [kept] = session.exec(select(Submission)).all()
+    assert kept.resident_id is None
+
+
+def test_sqlite_file_folder_is_created(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'nested' / 'deeper' / 'inovasi.db'}")
+    upgrade(engine)
+    assert (tmp_path / "nested" / "deeper" / "inovasi.db").exists()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
