@@ -1,0 +1,20 @@
+"""All handler registration, in one place and in this order (group 0, first match wins):
+
+1. the /ide conversation — while a resident is in it, it answers their messages and buttons;
+2. the resident's commands and buttons outside the conversation;
+3. whatever else a resident sends in a private chat: an offer to file it, or the help.
+
+Messages in group chats reach none of the resident's handlers: they are ignored on purpose.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import resident, submit
+
+
+def register(application: Application) -> None:
+    application.add_handler(submit.conversation())
+    application.add_handlers(resident.command_handlers())
+    application.add_handlers(resident.outside_flow_handlers())

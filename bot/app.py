@@ -1,0 +1,94 @@
+"""The one factory for the bot's :class:`Application`, used by ``python -m bot`` and the tests."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+import handlers
+from bot.catalogue import load_catalogue
+from bot.clock import Clock, utc_now
+from bot.config import Settings
+from bot.i18n import Texts
+from bot.intake import Inbox
+from bot.persistence import DatabasePersistence
+from bot.processing import OrderedUpdateProcessor
+from bot.residents import Residents
+from bot.services import BOT_DATA_KEY, Services
+from bot.submissions import Submissions
+from bot.tagging import Tagger
+from storage.engine import Database, make_engine
+from storage.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 32
+POLL_TIMEOUT = 30
+
+# The /ide conversation mixes message and button steps on purpose; PTB warns about that pairing.
+warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = utc_now,
+    tagger: Tagger | None = None,
+    max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+) -> Application:
+    """Build the bot: schema upgraded, services in ``bot_data``, handlers registered.
+
+    ``request`` replaces the network (tests pass a recording one); every Bot API call and file
+    download otherwise goes to ``settings.api_base_url``.
+    """
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    db = Database(engine)
+    catalogue = load_catalogue()
+    tagger = tagger or Tagger.from_catalogue(catalogue)
+    processor = OrderedUpdateProcessor(max_concurrent_updates)
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.api_base_url}/bot")
+        .base_file_url(f"{settings.api_base_url}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
+        .updater(None)
+        .concurrent_updates(processor)
+        .persistence(DatabasePersistence(db))
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.connection_pool_size(max_concurrent_updates + 8).get_updates_read_timeout(
+            POLL_TIMEOUT + 10
+        )
+    application = builder.build()
+
+    inbox = Inbox(db, clock)
+
+    async def after_update(update: object) -> None:
+        await application.update_persistence()
+        await inbox.mark_done(update)
+
+    processor.after = after_update
+    application.bot_data[BOT_DATA_KEY] = Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        texts=Texts.load(settings.timezone),
+        catalogue=catalogue,
+        tagger=tagger,
+        inbox=inbox,
+        residents=Residents(db=db, clock=clock, default_language=settings.default_language),
+        submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
+    )
+    handlers.register(application)
+    return application

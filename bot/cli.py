@@ -1,0 +1,53 @@
+"""``python -m bot [command]``: ``run`` (the default) runs the bot; ``tag`` tags texts from
+standard input."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import logs
+from bot.config import ConfigError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Inovasi Warga Telegram bot")
+    parser.add_argument(
+        "--env-file", type=Path, default=Path(".env"), help="settings file (default .env)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser("tag", help="tag one text per line of standard input; JSON lines out")
+    return parser
+
+
+def _run(env_file: Path) -> int:
+    try:
+        settings = load_settings(env_file)
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level, settings.token)
+    from bot.app import build_application
+    from bot.lifecycle import serve
+
+    asyncio.run(serve(build_application(settings)))
+    return 0
+
+
+def _tag() -> int:
+    from bot.catalogue import load_catalogue
+    from bot.tagging import Tagger
+    from bot.tagging.cli import run_tag
+
+    return run_tag(sys.stdin, sys.stdout, Tagger.from_catalogue(load_catalogue()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "tag":
+        return _tag()
+    return _run(arguments.env_file)

@@ -1,0 +1,24 @@
+"""Time as the bot sees it: an injectable clock returning aware UTC datetimes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def start_of_local_day(moment: datetime, zone: ZoneInfo) -> datetime:
+    """Midnight of ``moment``'s calendar day in ``zone``, as aware UTC."""
+    local = moment.astimezone(zone)
+    return datetime.combine(local.date(), time(), tzinfo=zone).astimezone(UTC)
+
+
+def local_day_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = start_of_local_day(moment, zone)
+    return start, start_of_local_day(start + timedelta(hours=36), zone)

@@ -1,0 +1,129 @@
+"""The durable inbox: long polling that loses nothing and handles nothing twice.
+
+python-telegram-bot's own Updater confirms updates to Telegram as soon as it has fetched them, so a
+process killed while working through a backlog loses them. Here each batch from ``getUpdates`` is
+committed to the ``inboxupdate`` table before the next call confirms it (Telegram confirms every
+update below the ``offset`` it is asked with). An update is marked done when its handling has
+finished (see :mod:`bot.processing`). At start, stored updates not yet done are handled first; an
+update id seen before is never handled again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.clock import Clock
+from storage import queries
+from storage.engine import Database
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_START = 1.0
+BACKOFF_MAX = 30.0
+
+
+class Inbox:
+    """Where updates are stored before they are confirmed, and marked when handled."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def store(self, updates: list[Update]) -> list[Update]:
+        """Store a batch; return the updates not seen before, in order."""
+        fresh = set(
+            await self._db.write(
+                queries.store_updates,
+                updates=[(u.update_id, u.to_dict()) for u in updates],
+                now=self._clock(),
+            )
+        )
+        return [u for u in updates if u.update_id in fresh]
+
+    async def pending(self, bot) -> list[Update]:
+        rows = await self._db.read(queries.pending_updates)
+        return [Update.de_json(payload, bot) for _, payload in rows]
+
+    async def next_offset(self) -> int | None:
+        last = await self._db.read(queries.last_update_id)
+        return None if last is None else last + 1
+
+    async def mark_done(self, update: object) -> None:
+        if isinstance(update, Update):
+            await self._db.write(
+                queries.mark_update_done, update_id=update.update_id, now=self._clock()
+            )
+
+
+async def poll(
+    application: Application,
+    inbox: Inbox,
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 30,
+) -> None:
+    """Fetch, store and hand updates to ``application`` until ``stop`` is set.
+
+    On stop, the last stored batch is confirmed to Telegram before returning.
+    """
+    bot = application.bot
+    for update in await inbox.pending(bot):
+        await application.update_queue.put(update)
+    offset = await inbox.next_offset()
+    backoff = BACKOFF_START
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(
+            bot.get_updates(
+                offset=offset,
+                timeout=poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                read_timeout=poll_timeout + 10,
+            )
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await fetch
+            break
+        try:
+            updates = fetch.result()
+        except (InvalidToken, Conflict):
+            raise
+        except RetryAfter as error:
+            await _sleep(stop, retry_seconds(error))
+            continue
+        except (NetworkError, TelegramError) as error:
+            logger.warning("getUpdates failed (%s); retrying in %.0f s", error, backoff)
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX)
+            continue
+        backoff = BACKOFF_START
+        if not updates:
+            continue
+        for update in await inbox.store(updates):
+            await application.update_queue.put(update)
+        offset = updates[-1].update_id + 1
+    if offset is not None:
+        with contextlib.suppress(TelegramError):
+            await bot.get_updates(offset=offset, timeout=0, limit=1)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait, whichever form python-telegram-bot gives it in."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,31 @@
+"""Residents as the bot addresses them: above all, in which language."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.i18n import resolve_language
+from storage import queries
+from storage.engine import Database
+
+
+class Residents:
+    """Language choices, remembered in the database and cached in memory."""
+
+    def __init__(self, *, db: Database, clock: Clock, default_language: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._default = default_language
+        self._chosen: dict[int, str | None] = {}
+
+    async def language(self, user_id: int, telegram_code: str | None) -> str:
+        """The language to address ``user_id`` in: their choice, else Telegram's, else default."""
+        if user_id not in self._chosen:
+            resident = await self._db.read(queries.get_resident, user_id=user_id)
+            self._chosen[user_id] = resident.language if resident else None
+        return resolve_language(self._chosen[user_id], telegram_code, self._default)
+
+    async def choose_language(self, user_id: int, language: str) -> None:
+        await self._db.write(
+            queries.set_language, user_id=user_id, language=language, now=self._clock()
+        )
+        self._chosen[user_id] = language

@@ -1,0 +1,40 @@
+"""The services a handler or job may use, kept once in ``application.bot_data``.
+
+Handlers reach them through :func:`services`, the one typed accessor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext
+
+from bot.catalogue import Catalogue
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Texts
+from bot.intake import Inbox
+from bot.residents import Residents
+from bot.submissions import Submissions
+from bot.tagging import Tagger
+from storage.engine import Database
+
+BOT_DATA_KEY = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    texts: Texts
+    catalogue: Catalogue
+    tagger: Tagger
+    inbox: Inbox
+    residents: Residents
+    submissions: Submissions
+
+
+def services(context: CallbackContext | Application) -> Services:
+    """The services of the application that runs this callback."""
+    return context.bot_data[BOT_DATA_KEY]

@@ -1,0 +1,356 @@
+"""The resident's side of a submission: the draft, its steps, sending it, and reading it back.
+
+Knows nothing of Telegram. Every method commits before it returns, so a handler replies only about
+what is stored. The draft is the single source of the conversation's data; the step a resident is
+at follows from what the draft holds (:func:`next_step`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.clock import Clock, start_of_local_day
+from bot.config import Settings
+from bot.tagging import Tagger, TagResult
+from storage import queries
+from storage.engine import Database
+from storage.models import Draft, Status, StatusChangePublic, Submission, SubmissionPublic
+
+MIN_LENGTH = 15
+MAX_LENGTH = 4000
+MAX_PHOTOS = 3
+PAGE_SIZE = 5
+
+
+class Step(enum.StrEnum):
+    """Steps of the /ide conversation, in order."""
+
+    IDEA = "idea"
+    WHERE = "where"
+    PILLAR = "pillar"
+    NAME = "name"
+    CONFIRM = "confirm"
+
+
+class Field(enum.StrEnum):
+    """Parts of a draft the resident can go back and change."""
+
+    TEXT = "text"
+    WHERE = "where"
+    PILLAR = "pillar"
+    NAME = "name"
+
+
+SKIPPED = "-"
+
+
+def next_step(draft: Draft) -> Step:
+    """The first step whose answer the draft lacks, or the confirmation."""
+    if not draft.text:
+        return Step.IDEA
+    if draft.kecamatan is None and draft.latitude is None:
+        return Step.WHERE
+    if draft.pillar is None:
+        return Step.PILLAR
+    if draft.anonymous is None:
+        return Step.NAME
+    return Step.CONFIRM
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What Telegram tells us about the resident."""
+
+    user_id: int
+    first_name: str | None
+    username: str | None
+    language_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextProblem:
+    kind: str  # "too_short" or "too_long"
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoAdded:
+    count: int
+    kept: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    submission: SubmissionPublic
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LimitReached:
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[SubmissionPublic]
+    page: int
+    pages: int
+    total: int
+
+
+def check_text(text: str) -> TextProblem | None:
+    length = len(text.strip())
+    if length < MIN_LENGTH:
+        return TextProblem("too_short", length)
+    if length > MAX_LENGTH:
+        return TextProblem("too_long", length)
+    return None
+
+
+def photos_of(draft: Draft) -> list[list[str]]:
+    return json.loads(draft.photos)
+
+
+def candidates_of(draft: Draft) -> list[str]:
+    """The pillars offered when the tagger was unsure (empty when it was sure)."""
+    return json.loads(draft.candidates)
+
+
+class Submissions:
+    """Drafts and submissions of residents."""
+
+    def __init__(self, *, db: Database, tagger: Tagger, settings: Settings, clock: Clock) -> None:
+        self._db = db
+        self._tagger = tagger
+        self._settings = settings
+        self._clock = clock
+
+    # Drafts ---------------------------------------------------------------------------------
+
+    async def draft(self, user_id: int) -> Draft | None:
+        return await self._db.read(queries.get_draft, resident_id=user_id)
+
+    async def start(self, user_id: int) -> Draft:
+        """The resident's draft, created empty if there is none."""
+        return await self._update(user_id, lambda draft: None)
+
+    async def start_with_text(self, user_id: int, text: str) -> Draft:
+        """A fresh draft holding ``text`` (the resident offered a message outside the flow)."""
+        await self.discard(user_id)
+        return await self._update(user_id, lambda draft: setattr(draft, "text", text))
+
+    async def discard(self, user_id: int) -> bool:
+        """Drop the resident's draft; whether there was one."""
+
+        def drop(session: Session) -> bool:
+            existed = queries.get_draft(session, resident_id=user_id) is not None
+            queries.delete_draft(session, resident_id=user_id)
+            return existed
+
+        return await self._db.write(drop)
+
+    async def set_text(self, user_id: int, text: str) -> TextProblem | Draft:
+        """Store the idea's text with the tagger's suggestion, or say what is wrong with it."""
+        problem = check_text(text)
+        if problem is not None:
+            return problem
+        suggestion = await asyncio.to_thread(self._tagger.tag, text.strip())
+        return await self._update(user_id, lambda draft: _apply_text(draft, text, suggestion))
+
+    async def suggest_for_text(self, user_id: int) -> Draft:
+        """Tag a draft whose text came from outside the flow."""
+        draft = await self.start(user_id)
+        if not draft.text or draft.suggested_pillar is not None:
+            return draft
+        suggestion = await asyncio.to_thread(self._tagger.tag, draft.text)
+        return await self._update(user_id, lambda d: _apply_text(d, d.text or "", suggestion))
+
+    async def add_photo(
+        self, user_id: int, *, file_id: str, file_unique_id: str, caption: str | None
+    ) -> tuple[PhotoAdded, TextProblem | Draft]:
+        """Keep a photo (up to three); a caption counts as the idea's text."""
+
+        def add(draft: Draft) -> None:
+            photos = photos_of(draft)
+            if len(photos) < MAX_PHOTOS and all(p[1] != file_unique_id for p in photos):
+                photos.append([file_id, file_unique_id])
+                draft.photos = json.dumps(photos)
+
+        before = len(photos_of(await self.start(user_id)))
+        draft = await self._update(user_id, add)
+        count = len(photos_of(draft))
+        added = PhotoAdded(count=count, kept=count > before)
+        if caption and caption.strip():
+            return added, await self.set_text(user_id, caption)
+        return added, draft
+
+    async def set_kecamatan(self, user_id: int, kecamatan: str | None) -> Draft:
+        """Record the kecamatan, or that the resident skipped the question (``None``)."""
+
+        def apply(draft: Draft) -> None:
+            draft.kecamatan = kecamatan or SKIPPED
+            draft.latitude = draft.longitude = None
+
+        return await self._update(user_id, apply)
+
+    async def set_location(self, user_id: int, latitude: float, longitude: float) -> Draft:
+        def apply(draft: Draft) -> None:
+            draft.kecamatan = None
+            draft.latitude, draft.longitude = latitude, longitude
+
+        return await self._update(user_id, apply)
+
+    async def set_pillar(self, user_id: int, pillar: str) -> Draft:
+        return await self._update(user_id, lambda draft: setattr(draft, "pillar", pillar))
+
+    async def set_anonymous(self, user_id: int, anonymous: bool) -> Draft:
+        return await self._update(user_id, lambda draft: setattr(draft, "anonymous", anonymous))
+
+    async def clear(self, user_id: int, field: Field) -> Draft:
+        """Forget one answer so that the conversation asks for it again."""
+
+        def apply(draft: Draft) -> None:
+            if field is Field.TEXT:
+                draft.text = None
+            elif field is Field.WHERE:
+                draft.kecamatan = draft.latitude = draft.longitude = None
+            elif field is Field.PILLAR:
+                draft.pillar = None
+            else:
+                draft.anonymous = None
+
+        return await self._update(user_id, apply)
+
+    async def _update(self, user_id: int, change: Callable[[Draft], None]) -> Draft:
+        now = self._clock()
+
+        def apply(session: Session) -> Draft:
+            draft = queries.get_draft(session, resident_id=user_id) or Draft(
+                resident_id=user_id, key=uuid.uuid4().hex, updated_at=now
+            )
+            change(draft)
+            draft.updated_at = now
+            return queries.save_draft(session, draft=draft)
+
+        return await self._db.write(apply)
+
+    # Sending --------------------------------------------------------------------------------
+
+    async def submitted_today(self, user_id: int) -> int:
+        since = start_of_local_day(self._clock(), self._settings.timezone)
+        return await self._db.read(
+            queries.count_submissions_since, resident_id=user_id, since=since
+        )
+
+    async def submit(
+        self, profile: Profile, *, draft_key: str, language: str
+    ) -> Sent | LimitReached | None:
+        """Store the draft ``draft_key`` as a submission and drop the draft, in one transaction.
+
+        Sending the same draft again answers with the submission already stored; ``None`` means
+        there is no such draft (an old button).
+        """
+        now = self._clock()
+        since = start_of_local_day(now, self._settings.timezone)
+        limit = self._settings.max_submissions_per_day
+
+        def send(session: Session) -> Sent | LimitReached | None:
+            existing = queries.submission_by_draft_key(session, draft_key=draft_key)
+            if existing is not None:
+                return (
+                    Sent(existing, already=True)
+                    if existing.resident_id == profile.user_id
+                    else None
+                )
+            draft = queries.get_draft(session, resident_id=profile.user_id)
+            if draft is None or draft.key != draft_key or next_step(draft) is not Step.CONFIRM:
+                return None
+            count = queries.count_submissions_since(
+                session, resident_id=profile.user_id, since=since
+            )
+            if count >= limit:
+                return LimitReached(limit)
+            queries.upsert_resident(
+                session,
+                user_id=profile.user_id,
+                first_name=profile.first_name,
+                username=profile.username,
+                telegram_language=profile.language_code,
+                now=now,
+            )
+            if not draft.anonymous:
+                queries.record_consent(session, user_id=profile.user_id, now=now)
+            submission = Submission(
+                draft_key=draft.key,
+                resident_id=profile.user_id,
+                text=(draft.text or "").strip(),
+                pillar=draft.pillar or "",
+                suggested_pillar=draft.suggested_pillar or draft.pillar or "",
+                confidence=draft.confidence or 0.0,
+                reasons=draft.reasons,
+                kecamatan=None if draft.kecamatan == SKIPPED else draft.kecamatan,
+                latitude=draft.latitude,
+                longitude=draft.longitude,
+                anonymous=bool(draft.anonymous),
+                status=Status.NEW,
+                language=language,
+                created_at=now,
+                updated_at=now,
+            )
+            stored = queries.create_submission(
+                session,
+                submission=submission,
+                photos=[(p[0], p[1]) for p in photos_of(draft)],
+                code_prefix=self._settings.code_prefix,
+                actor_role="resident",
+            )
+            queries.delete_draft(session, resident_id=profile.user_id)
+            return Sent(stored, already=False)
+
+        return await self._db.write(send)
+
+    # Reading back ---------------------------------------------------------------------------
+
+    async def page_of(self, user_id: int, page: int) -> Page:
+        """One page of the resident's own submissions, newest first (pages count from 1)."""
+        page = max(page, 1)
+        items, total = await self._db.read(
+            queries.submissions_of_resident,
+            resident_id=user_id,
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+        pages = max(math.ceil(total / PAGE_SIZE), 1)
+        return Page(items=items, page=page, pages=pages, total=total)
+
+    async def owned(
+        self, user_id: int, code: str
+    ) -> tuple[SubmissionPublic, list[StatusChangePublic]] | None:
+        """One submission with its history, only if ``user_id`` sent it."""
+
+        def load(session: Session):
+            found = queries.submission_by_code(session, code=code.strip().upper())
+            if found is None or found.resident_id != user_id:
+                return None
+            return found, queries.history(session, submission_id=found.id)
+
+        return await self._db.read(load)
+
+
+def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
+    draft.text = text.strip()
+    draft.suggested_pillar = suggestion.pillar
+    draft.confidence = suggestion.confidence
+    draft.reasons = json.dumps(list(suggestion.reasons), ensure_ascii=False)
+    draft.candidates = json.dumps(
+        [key for key, _ in suggestion.ranking[:3]] if suggestion.low_confidence else []
+    )
+    draft.pillar = None

@@ -1,0 +1,50 @@
+"""What every handler needs: the services, the language of the person, and the text catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes, filters
+
+from bot.services import Services, services
+from bot.submissions import Profile
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One update as a handler sees it: who, in which language, with which services."""
+
+    services: Services
+    language: str
+    user_id: int
+
+    def text(self, key: str, /, **params: object) -> str:
+        return self.services.texts.get(self.language, key, **params)
+
+
+async def turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn:
+    """Resolve the services and the language for the user behind ``update``."""
+    found = services(context)
+    user = update.effective_user
+    assert user is not None, "handlers are registered only for updates with a user"
+    language = await found.residents.language(user.id, user.language_code)
+    return Turn(services=found, language=language, user_id=user.id)
+
+
+def profile(update: Update) -> Profile:
+    user = update.effective_user
+    assert user is not None
+    return Profile(
+        user_id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The words after a command, joined (``/status IDE-0001`` → ``IDE-0001``)."""
+    return " ".join(context.args or []).strip()

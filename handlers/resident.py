@@ -1,0 +1,216 @@
+"""The resident's other commands: /start, /bantuan, /privasi, /bahasa, /ideaku, /status, and what
+happens to messages sent outside a conversation."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.i18n import LANGUAGES, Html
+from bot.submissions import check_text
+from handlers import keyboards
+from handlers.base import PRIVATE, Turn, command_argument, turn
+from storage.models import StatusChangePublic, SubmissionPublic
+
+TITLE_LENGTH = 60
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the resident, with the privacy notice and a button to send an idea."""
+    t = await turn(update, context)
+    region = t.services.settings.region_name
+    await update.effective_message.reply_text(
+        f"{t.text('start.welcome', region=region)}\n\n{t.text('start.privacy_short')}",
+        reply_markup=keyboards.start_idea(t),
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List what a resident can do."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+    )
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what is stored, why, for how long and who sees it."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("privacy.full", region=t.services.settings.region_name)
+    )
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer the two languages."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("language.choose"), reply_markup=keyboards.languages(t)
+    )
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember the chosen language and confirm in it."""
+    query = update.callback_query
+    await query.answer()
+    chosen = query.data.removeprefix("lang:")
+    t = await turn(update, context)
+    if chosen not in LANGUAGES:
+        await query.edit_message_text(t.text("idea.stale_button"))
+        return
+    await t.services.residents.choose_language(t.user_id, chosen)
+    await query.edit_message_text(t.services.texts.get(chosen, "language.set"))
+
+
+def _title(text: str) -> str:
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
+
+
+async def _my_ideas_page(t: Turn, page_number: int) -> tuple[str, object]:
+    page = await t.services.submissions.page_of(t.user_id, page_number)
+    if not page.total:
+        return t.text("mine.empty"), None
+    lines = [t.text("mine.header", total=page.total, page=page.page, pages=page.pages)]
+    lines += [
+        t.text(
+            "mine.item",
+            code=item.code,
+            status=t.text(f"status.{item.status}"),
+            date=t.services.texts.date(t.language, item.created_at),
+            title=_title(item.text),
+        )
+        for item in page.items
+    ]
+    return "\n\n".join(lines), keyboards.pages(t, "mine:page", page.page, page.pages)
+
+
+async def my_ideas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the resident's own ideas, newest first, paged."""
+    t = await turn(update, context)
+    text, markup = await _my_ideas_page(t, 1)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def my_ideas_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show another page of the presser's own ideas."""
+    query = update.callback_query
+    await query.answer()
+    t = await turn(update, context)
+    raw = query.data.removeprefix("mine:page:")
+    page = int(raw) if raw.isdigit() else 1
+    text, markup = await _my_ideas_page(t, page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def _history_line(t: Turn, change: StatusChangePublic) -> str:
+    params = {
+        "date": t.services.texts.datetime(t.language, change.at),
+        "status": t.text(f"status.{change.to_status}"),
+    }
+    if change.note:
+        return t.text("mine.history_note", note=change.note, **params)
+    return t.text("mine.history_item", **params)
+
+
+def _card(t: Turn, submission: SubmissionPublic, changes: list[StatusChangePublic]) -> str:
+    catalogue = t.services.catalogue
+    if submission.latitude is not None and submission.longitude is not None:
+        where = t.text(
+            "idea.where_point",
+            latitude=f"{submission.latitude:.5f}",
+            longitude=f"{submission.longitude:.5f}",
+        )
+    elif submission.kecamatan:
+        where = catalogue.kecamatan_by_key(submission.kecamatan).name
+    else:
+        where = t.text("idea.where_none")
+    return t.text(
+        "mine.card",
+        code=submission.code,
+        status=t.text(f"status.{submission.status}"),
+        pillar=catalogue.pillar(submission.pillar).name(t.language),
+        where=where,
+        date=t.services.texts.datetime(t.language, submission.created_at),
+        text=submission.text,
+        history=Html("\n".join(_history_line(t, change) for change in changes)),
+    )
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show one of the resident's own ideas in full, with its history."""
+    t = await turn(update, context)
+    code = command_argument(context)
+    if not code:
+        await update.effective_message.reply_text(t.text("mine.status_usage"))
+        return
+    found = await t.services.submissions.owned(t.user_id, code)
+    if found is None:
+        await update.effective_message.reply_text(t.text("mine.not_found", code=code[:40]))
+        return
+    await update.effective_message.reply_text(_card(t, *found))
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer /batal outside a conversation."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(t.text("idea.nothing_to_cancel"))
+
+
+async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer to file a message sent outside the flow as an idea; keep its text meanwhile."""
+    t = await turn(update, context)
+    text = update.effective_message.text
+    if check_text(text) is not None:
+        await update.effective_message.reply_text(
+            t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+        )
+        return
+    await t.services.submissions.start_with_text(t.user_id, text)
+    await update.effective_message.reply_text(t.text("idea.offer"), reply_markup=keyboards.offer(t))
+
+
+async def decline_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget the offered text."""
+    query = update.callback_query
+    await query.answer()
+    t = await turn(update, context)
+    await t.services.submissions.discard(t.user_id)
+    await query.edit_message_text(t.text("idea.offer_declined"))
+
+
+async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer anything else a resident sends outside the flow with what the bot can do."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+    )
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a button that belongs to nothing current (an old or forged one)."""
+    t = await turn(update, context)
+    await update.callback_query.answer(t.text("idea.stale_button"))
+
+
+def command_handlers() -> list:
+    return [
+        CommandHandler("start", start, filters=PRIVATE),
+        CommandHandler(["bantuan", "help"], help_command, filters=PRIVATE),
+        CommandHandler(["privasi", "privacy"], privacy, filters=PRIVATE),
+        CommandHandler(["bahasa", "language"], language, filters=PRIVATE),
+        CommandHandler(["ideaku", "myideas"], my_ideas, filters=PRIVATE),
+        CommandHandler("status", status, filters=PRIVATE),
+        CommandHandler(["batal", "cancel"], nothing_to_cancel, filters=PRIVATE),
+        CallbackQueryHandler(choose_language, pattern=r"^lang:"),
+        CallbackQueryHandler(my_ideas_page, pattern=r"^mine:page:"),
+        CallbackQueryHandler(decline_offer, pattern=r"^ide:offer:no$"),
+    ]
+
+
+def outside_flow_handlers() -> list:
+    return [
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, free_text),
+        MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message),
+        CallbackQueryHandler(stale_button),
+    ]

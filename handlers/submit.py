@@ -1,0 +1,392 @@
+"""The /ide conversation: idea → where → pillar → name → check and send.
+
+The draft in the database holds every answer, and the step shown next is always the first one the
+draft lacks (:func:`bot.submissions.next_step`), so editing an answer, resuming after a restart and
+a repeated button all land on the right question.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.submissions import (
+    MAX_LENGTH,
+    MAX_PHOTOS,
+    MIN_LENGTH,
+    SKIPPED,
+    Field,
+    LimitReached,
+    Sent,
+    Step,
+    TextProblem,
+    candidates_of,
+    next_step,
+    photos_of,
+)
+from handlers import keyboards
+from handlers.base import PRIVATE, Turn, profile, turn
+from storage.models import Draft
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION_NAME = "submission"
+IDLE_TIMEOUT_SECONDS = 30 * 60
+SUMMARY_PREVIEW = 3000
+END = ConversationHandler.END
+
+
+def _reason(t: Turn, draft: Draft) -> str:
+    words = json.loads(draft.reasons or "[]")[:3]
+    if not words:
+        return t.text("idea.reason_none")
+    return t.text("idea.reason_words", words=", ".join(words))
+
+
+def _where(t: Turn, draft: Draft) -> str:
+    if draft.latitude is not None and draft.longitude is not None:
+        return t.text(
+            "idea.where_point", latitude=f"{draft.latitude:.5f}", longitude=f"{draft.longitude:.5f}"
+        )
+    if draft.kecamatan and draft.kecamatan != SKIPPED:
+        return t.services.catalogue.kecamatan_by_key(draft.kecamatan).name
+    return t.text("idea.where_none")
+
+
+def _render(
+    t: Turn, update: Update, draft: Draft, step: Step
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    catalogue = t.services.catalogue
+    first_name = (update.effective_user.first_name if update.effective_user else None) or "-"
+    if step is Step.IDEA:
+        return t.text("idea.ask", min=MIN_LENGTH, max_photos=MAX_PHOTOS), None
+    if step is Step.WHERE:
+        return t.text("idea.ask_where"), keyboards.kecamatan(t, catalogue)
+    if step is Step.PILLAR:
+        candidates = candidates_of(draft)
+        if candidates:
+            return t.text("idea.ask_pillar_choice"), keyboards.pillars(t, catalogue, candidates)
+        suggested = draft.suggested_pillar or catalogue.pillar_keys[0]
+        return (
+            t.text(
+                "idea.ask_pillar",
+                pillar=catalogue.pillar(suggested).name(t.language),
+                reason=_reason(t, draft),
+            ),
+            keyboards.pillar_suggestion(t, suggested),
+        )
+    if step is Step.NAME:
+        return t.text("idea.ask_name", name=first_name), keyboards.name_choice(t)
+    text = draft.text or ""
+    if len(text) > SUMMARY_PREVIEW:
+        text = text[:SUMMARY_PREVIEW] + "…"
+    name = (
+        t.text("idea.name_anonymous")
+        if draft.anonymous
+        else t.text("idea.name_public", name=first_name)
+    )
+    summary = t.text(
+        "idea.summary",
+        text=text,
+        where=_where(t, draft),
+        pillar=catalogue.pillar(draft.pillar or "").name(t.language),
+        name=name,
+        photos=len(photos_of(draft)),
+    )
+    return summary, keyboards.confirm(t, draft.key)
+
+
+async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False) -> Step:
+    """Ask the question the draft needs next; by editing the pressed message when ``edit``."""
+    step = next_step(draft)
+    text, markup = _render(t, update, draft, step)
+    query = update.callback_query
+    if edit and query is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return step
+        except BadRequest as error:
+            logger.debug("Could not edit the step message (%s); sending a new one", error)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+    return step
+
+
+async def _stale(update: Update, t: Turn) -> None:
+    await update.callback_query.answer(t.text("idea.stale_button"), show_alert=False)
+
+
+# Entry --------------------------------------------------------------------------------------
+
+
+async def start_idea(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """Start a submission, or continue the draft the resident already has."""
+    t = await turn(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    limit = t.services.settings.max_submissions_per_day
+    if await t.services.submissions.submitted_today(t.user_id) >= limit:
+        await update.effective_chat.send_message(t.text("idea.daily_limit", limit=limit))
+        return END
+    draft = await t.services.submissions.start(t.user_id)
+    return await _present(t, update, draft)
+
+
+async def accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """File the message the resident sent outside the flow as the idea's text."""
+    t = await turn(update, context)
+    await update.callback_query.answer()
+    draft = await t.services.submissions.draft(t.user_id)
+    if draft is None or not draft.text:
+        await update.callback_query.edit_message_text(t.text("idea.stale_button"))
+        return END
+    draft = await t.services.submissions.suggest_for_text(t.user_id)
+    return await _present(t, update, draft, edit=True)
+
+
+# Step answers -------------------------------------------------------------------------------
+
+
+async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """Store the idea's text if its length is right, else explain and ask again."""
+    t = await turn(update, context)
+    result = await t.services.submissions.set_text(t.user_id, update.effective_message.text)
+    if isinstance(result, TextProblem):
+        await update.effective_message.reply_text(_problem_text(t, result))
+        return Step.IDEA
+    return await _present(t, update, result)
+
+
+def _problem_text(t: Turn, problem: TextProblem) -> str:
+    if problem.kind == "too_short":
+        return t.text("idea.too_short", length=problem.length, min=MIN_LENGTH)
+    return t.text("idea.too_long", length=problem.length, max=MAX_LENGTH)
+
+
+async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """Keep the photo (up to three); its caption, if any, is the idea's text."""
+    t = await turn(update, context)
+    message = update.effective_message
+    largest = message.photo[-1]
+    added, result = await t.services.submissions.add_photo(
+        t.user_id,
+        file_id=largest.file_id,
+        file_unique_id=largest.file_unique_id,
+        caption=message.caption,
+    )
+    if not added.kept:
+        await message.reply_text(t.text("idea.photo_limit", max=MAX_PHOTOS))
+    if isinstance(result, TextProblem):
+        await message.reply_text(_problem_text(t, result))
+        return Step.IDEA
+    step = next_step(result)
+    if step is Step.IDEA:
+        await message.reply_text(t.text("idea.photo_needs_text", count=added.count, max=MAX_PHOTOS))
+        return step
+    if message.caption:
+        return await _present(t, update, result)
+    if added.kept and message.media_group_id is None:
+        await message.reply_text(t.text("idea.photo_added", count=added.count, max=MAX_PHOTOS))
+    return step
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """Explain that an idea is text or a photo (stickers, voice notes, files…)."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(t.text("idea.text_or_photo"))
+    return Step.IDEA
+
+
+async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Point at the buttons when the resident types where a choice is expected."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(t.text("idea.use_buttons"))
+
+
+async def choose_kecamatan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
+    """Store the chosen kecamatan (or the skip) and ask for the pillar."""
+    t = await turn(update, context)
+    value = update.callback_query.data.removeprefix("ide:kec:")
+    known = {k.key for k in t.services.catalogue.kecamatan}
+    if value != SKIPPED and value not in known:
+        await _stale(update, t)
+        return None
+    await update.callback_query.answer()
+    draft = await t.services.submissions.set_kecamatan(
+        t.user_id, None if value == SKIPPED else value
+    )
+    return await _present(t, update, draft, edit=True)
+
+
+async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """Store a shared location and ask for the pillar."""
+    t = await turn(update, context)
+    location = update.effective_message.location
+    draft = await t.services.submissions.set_location(
+        t.user_id, location.latitude, location.longitude
+    )
+    return await _present(t, update, draft)
+
+
+async def choose_pillar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
+    """Store the accepted or chosen pillar, or show all six to choose from."""
+    t = await turn(update, context)
+    query = update.callback_query
+    value = query.data.removeprefix("ide:pil:")
+    if value == "*":
+        await query.answer()
+        await query.edit_message_text(
+            t.text("idea.choose_pillar"), reply_markup=keyboards.pillars(t, t.services.catalogue)
+        )
+        return None
+    if value not in t.services.catalogue.pillar_keys:
+        await _stale(update, t)
+        return None
+    await query.answer()
+    draft = await t.services.submissions.set_pillar(t.user_id, value)
+    return await _present(t, update, draft, edit=True)
+
+
+async def choose_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
+    """Store whether the resident's name may be shown, and show the summary."""
+    t = await turn(update, context)
+    value = update.callback_query.data.removeprefix("ide:name:")
+    if value not in ("public", "anon"):
+        await _stale(update, t)
+        return None
+    await update.callback_query.answer()
+    draft = await t.services.submissions.set_anonymous(t.user_id, value == "anon")
+    return await _present(t, update, draft, edit=True)
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int | None:
+    """Commit the submission, then give the resident the tracking code."""
+    t = await turn(update, context)
+    query = update.callback_query
+    draft_key = query.data.removeprefix("ide:send:")
+    await query.answer()
+    result = await t.services.submissions.submit(
+        profile(update), draft_key=draft_key, language=t.language
+    )
+    if result is None:
+        await update.effective_chat.send_message(t.text("idea.stale_button"))
+        return None if await t.services.submissions.draft(t.user_id) else END
+    if isinstance(result, LimitReached):
+        await query.edit_message_reply_markup(reply_markup=None)
+        await update.effective_chat.send_message(t.text("idea.daily_limit", limit=result.limit))
+        await t.services.submissions.discard(t.user_id)
+        return END
+    assert isinstance(result, Sent)
+    if not result.already:
+        await query.edit_message_reply_markup(reply_markup=None)
+    await update.effective_chat.send_message(t.text("idea.sent", code=result.submission.code))
+    return END
+
+
+async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask which part of the draft to change."""
+    t = await turn(update, context)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        t.text("idea.choose_edit"), reply_markup=keyboards.edit_fields(t)
+    )
+
+
+async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
+    """Forget the chosen answer and ask its question again."""
+    t = await turn(update, context)
+    value = update.callback_query.data.removeprefix("ide:editf:")
+    if value not in Field.__members__.values():
+        await _stale(update, t)
+        return None
+    await update.callback_query.answer()
+    draft = await t.services.submissions.clear(t.user_id, Field(value))
+    return await _present(t, update, draft, edit=True)
+
+
+# Leaving ------------------------------------------------------------------------------------
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Drop the draft and leave the flow with nothing half-saved."""
+    t = await turn(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await t.services.submissions.discard(t.user_id)
+    await update.effective_chat.send_message(t.text("idea.cancelled"))
+    return END
+
+
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """Answer /ide during the flow by asking the current question again."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(t.text("idea.continue_draft"))
+    return await _present(t, update, await t.services.submissions.start(t.user_id))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a button of a step that is no longer current."""
+    await _stale(update, await turn(update, context))
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End an idle conversation: drop the draft and say so."""
+    t = await turn(update, context)
+    await t.services.submissions.discard(t.user_id)
+    await update.effective_chat.send_message(t.text("idea.timeout"))
+
+
+def conversation() -> ConversationHandler:
+    photo = MessageHandler(PRIVATE & filters.PHOTO, receive_photo)
+    typed = MessageHandler(PRIVATE & ~filters.COMMAND, use_buttons)
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler(["ide", "idea"], start_idea, filters=PRIVATE),
+            CallbackQueryHandler(start_idea, pattern=r"^ide:start$"),
+            CallbackQueryHandler(accept_offer, pattern=r"^ide:offer:yes$"),
+        ],
+        states={
+            Step.IDEA: [
+                MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive_text),
+                photo,
+                MessageHandler(PRIVATE & ~filters.COMMAND, not_text),
+            ],
+            Step.WHERE: [
+                CallbackQueryHandler(choose_kecamatan, pattern=r"^ide:kec:"),
+                MessageHandler(PRIVATE & filters.LOCATION, receive_location),
+                photo,
+                typed,
+            ],
+            Step.PILLAR: [CallbackQueryHandler(choose_pillar, pattern=r"^ide:pil:"), photo, typed],
+            Step.NAME: [CallbackQueryHandler(choose_name, pattern=r"^ide:name:"), photo, typed],
+            Step.CONFIRM: [
+                CallbackQueryHandler(send, pattern=r"^ide:send:"),
+                CallbackQueryHandler(edit, pattern=r"^ide:edit$"),
+                CallbackQueryHandler(edit_field, pattern=r"^ide:editf:"),
+                CallbackQueryHandler(cancel, pattern=r"^ide:cancel$"),
+                photo,
+                typed,
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[
+            CommandHandler(["batal", "cancel"], cancel, filters=PRIVATE),
+            CommandHandler(["ide", "idea"], resume, filters=PRIVATE),
+            CallbackQueryHandler(stale_button, pattern=r"^ide:"),
+        ],
+        name=CONVERSATION_NAME,
+        persistent=True,
+        conversation_timeout=IDLE_TIMEOUT_SECONDS,
+    )

@@ -1,0 +1,128 @@
+"""Fixtures: settings on a fresh database per test, the real Application behind a recording
+request, and the PostgreSQL variant of the storage tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from telegram import Update
+
+from bot.app import build_application
+from bot.catalogue import load_catalogue
+from bot.config import Settings, settings_from_mapping
+from bot.services import Services, services
+from bot.tagging import Tagger
+from tests.recording import RecordingRequest
+
+TOKEN = "123456:TESTTOKENabcdefghijklmnopqrstuv"
+ADMIN_ID = 900
+
+
+def make_settings(database_url: str, **overrides: str) -> Settings:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID), "DATABASE_URL": database_url}
+    env.update(overrides)
+    return settings_from_mapping(env)
+
+
+@pytest.fixture(scope="session")
+def tagger() -> Tagger:
+    return Tagger.from_catalogue(load_catalogue())
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'inovasi.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request, tmp_path) -> str:
+    """A fresh SQLite file, and a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
+
+    In CI (``CI=true``) the PostgreSQL run is required, so a missing URL fails instead of skipping.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'inovasi.db'}"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail("TEST_DATABASE_URL must name a PostgreSQL database in CI")
+        pytest.skip("TEST_DATABASE_URL is not set")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))
+
+
+class Harness:
+    """The real Application, fed updates the way the intake loop feeds them."""
+
+    def __init__(self, application, request: RecordingRequest) -> None:
+        self.app = application
+        self.request = request
+
+    @property
+    def services(self) -> Services:
+        return services(self.app)
+
+    async def deliver(self, payload: dict) -> None:
+        """Store the update in the inbox, then process it through the ordered processor."""
+        update = Update.de_json(payload, self.app.bot)
+        for fresh in await self.services.inbox.store([update]):
+            await self.app.update_processor.process_update(fresh, self.app.process_update(fresh))
+
+
+@pytest.fixture
+def bot_factory(tagger, clock):
+    """``async with bot_factory(settings) as bot`` runs a fresh Application on ``settings``."""
+
+    @contextlib.asynccontextmanager
+    async def factory(settings: Settings, **kwargs) -> AsyncIterator[Harness]:
+        request = RecordingRequest()
+        application = build_application(
+            settings, request=request, clock=clock, tagger=tagger, **kwargs
+        )
+        async with application:
+            await application.start()
+            try:
+                yield Harness(application, request)
+            finally:
+                await application.stop()
+        services(application).db.engine.dispose()
+
+    return factory
+
+
+@pytest.fixture
+async def bot(bot_factory, database_url) -> AsyncIterator[Harness]:
+    async with bot_factory(make_settings(database_url)) as harness:
+        yield harness

@@ -1,0 +1,335 @@
+"""The resident's /ide flow, driven through the real Application with real updates."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, select
+
+from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
+from tests import updates as u
+from tests.conftest import make_settings
+
+IDEA = "Tolong sediakan bank sampah di setiap desa agar sampah plastik tidak dibuang ke sungai"
+SITI = u.user(501, first_name="Siti")
+JOHN = u.user(502, first_name="John", language_code="en")
+
+
+def rows(bot, model):
+    with Session(bot.services.db.engine) as session:
+        return session.exec(select(model)).all()
+
+
+async def walk_to_confirm(bot, who=SITI, text=IDEA, *, anonymous=True) -> str:
+    """Go through every step up to the summary; return the draft key on the Send button."""
+    await bot.deliver(u.text(who, "/ide"))
+    await bot.deliver(u.text(who, text))
+    await bot.deliver(u.callback(who, "ide:kec:martapura"))
+    await bot.deliver(u.callback(who, "ide:pil:environment"))
+    await bot.deliver(u.callback(who, "ide:name:anon" if anonymous else "ide:name:public"))
+    return send_button(bot)
+
+
+def send_button(bot) -> str:
+    """The callback data of the Send button on the summary the bot showed last."""
+    send = [data for data in bot.request.buttons() if data.startswith("ide:send:")]
+    assert send, bot.request.calls[-3:]
+    return send[0]
+
+
+async def test_start_welcomes_in_indonesian_with_privacy_and_button(bot):
+    await bot.deliver(u.text(SITI, "/start"))
+    text = bot.request.last_text(SITI["id"])
+    assert "Selamat datang" in text and "Kabupaten Banjar" in text
+    assert "Privasi" in text
+    assert bot.request.buttons() == ["ide:start"]
+
+
+async def test_start_speaks_english_to_an_english_telegram_user(bot):
+    await bot.deliver(u.text(JOHN, "/start"))
+    assert "Welcome" in bot.request.last_text(JOHN["id"])
+
+
+async def test_full_submission_is_stored_then_code_given(bot):
+    send = await walk_to_confirm(bot)
+    summary = bot.request.last_text(SITI["id"])
+    assert "bank sampah" in summary and "Martapura" in summary and "anonim" in summary
+    await bot.deliver(u.callback(SITI, send))
+
+    assert "IDE-0001" in bot.request.last_text(SITI["id"])
+    [submission] = rows(bot, Submission)
+    assert submission.code == "IDE-0001"
+    assert submission.text == IDEA
+    assert submission.kecamatan == "martapura"
+    assert submission.pillar == "environment"
+    assert submission.anonymous is True
+    assert submission.status == "new"
+    assert submission.resident_id == SITI["id"]
+    [history] = rows(bot, StatusChange)
+    assert history.to_status == "new" and history.from_status is None
+    assert rows(bot, Draft) == []
+
+
+async def test_each_step_asks_the_next_question(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    assert "Tuliskan ide Anda" in bot.request.last_text()
+    await bot.deliver(u.text(SITI, IDEA))
+    assert "kecamatan" in bot.request.last_text()
+    assert "ide:kec:martapura" in bot.request.buttons() and "ide:kec:-" in bot.request.buttons()
+    await bot.deliver(u.callback(SITI, "ide:kec:-"))
+    assert "pilar" in bot.request.last_text().lower()
+    assert "ide:pil:environment" in bot.request.buttons()
+    await bot.deliver(u.callback(SITI, "ide:pil:*"))
+    assert {f"ide:pil:{key}" for key in bot.services.catalogue.pillar_keys} <= set(
+        bot.request.buttons()
+    )
+    await bot.deliver(u.callback(SITI, "ide:pil:living"))
+    assert "Siti" in bot.request.last_text()
+    await bot.deliver(u.callback(SITI, "ide:name:public"))
+    summary = bot.request.last_text()
+    assert (
+        "tanpa lokasi" in summary and "Smart Living" in summary and "dengan nama (Siti)" in summary
+    )
+
+
+async def test_the_suggested_pillar_comes_with_its_reason(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    await bot.deliver(u.callback(SITI, "ide:kec:-"))
+    question = bot.request.last_text()
+    draft = rows(bot, Draft)[0]
+    if json.loads(draft.candidates):
+        assert "beberapa pilar" in question
+    else:
+        assert "Smart Environment" in question and "Alasan" in question
+        assert bot.request.buttons()[0] == f"ide:pil:{draft.suggested_pillar}"
+
+
+async def test_english_flow_speaks_english_throughout(bot):
+    await bot.deliver(u.text(JOHN, "/idea"))
+    assert "Write your idea" in bot.request.last_text()
+    await bot.deliver(u.text(JOHN, "short"))
+    assert "a bit short" in bot.request.last_text()
+    await bot.deliver(
+        u.text(JOHN, "Please build a waste bank in every village so plastic stays out of the river")
+    )
+    assert "Which kecamatan" in bot.request.last_text()
+    await bot.deliver(u.callback(JOHN, "ide:kec:gambut"))
+    await bot.deliver(u.callback(JOHN, "ide:pil:environment"))
+    assert "May officers see your name" in bot.request.last_text()
+    await bot.deliver(u.callback(JOHN, "ide:name:public"))
+    send = send_button(bot)
+    await bot.deliver(u.callback(JOHN, send))
+    assert "Thank you" in bot.request.last_text() and "IDE-0001" in bot.request.last_text()
+
+
+async def test_too_short_and_too_long_ask_again(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, "jalan rusak"))
+    assert "terlalu pendek" in bot.request.last_text()
+    await bot.deliver(u.text(SITI, "x" * 4001))
+    assert "terlalu panjang" in bot.request.last_text() and "4001" in bot.request.last_text()
+    assert rows(bot, Draft)[0].text is None
+    await bot.deliver(u.text(SITI, "x" * 4000))
+    assert "kecamatan" in bot.request.last_text()
+
+
+async def test_cancel_at_any_step_saves_nothing(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    await bot.deliver(u.callback(SITI, "ide:kec:martapura"))
+    await bot.deliver(u.text(SITI, "/batal"))
+    assert "Dibatalkan" in bot.request.last_text()
+    assert rows(bot, Draft) == [] and rows(bot, Submission) == []
+    await bot.deliver(u.callback(SITI, "ide:pil:environment"))
+    assert bot.request.of("answerCallbackQuery")[-1]["text"] == "Tombol ini sudah tidak berlaku."
+    await bot.deliver(u.text(SITI, "/batal"))
+    assert "Tidak ada yang sedang berjalan" in bot.request.last_text()
+
+
+async def test_cancel_button_on_the_summary(bot):
+    await walk_to_confirm(bot)
+    await bot.deliver(u.callback(SITI, "ide:cancel"))
+    assert "Dibatalkan" in bot.request.last_text()
+    assert rows(bot, Submission) == [] and rows(bot, Draft) == []
+
+
+async def test_photo_with_caption_is_kept_with_the_idea(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.photo(SITI, caption=IDEA, unique="a", media_group_id="g1"))
+    assert "kecamatan" in bot.request.last_text()
+    await bot.deliver(u.photo(SITI, unique="b", media_group_id="g1"))
+    await bot.deliver(u.callback(SITI, "ide:kec:gambut"))
+    await bot.deliver(u.callback(SITI, "ide:pil:environment"))
+    await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    assert "2 foto" in bot.request.last_text()
+    send = send_button(bot)
+    await bot.deliver(u.callback(SITI, send))
+    photos = rows(bot, Photo)
+    assert [p.file_id for p in sorted(photos, key=lambda p: p.position)] == ["large-a", "large-b"]
+
+
+async def test_photo_without_caption_asks_for_words_and_keeps_at_most_three(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    for unique in "abcd":
+        await bot.deliver(u.photo(SITI, unique=unique))
+    texts = bot.request.texts()
+    assert any("(1/3)" in text for text in texts)
+    assert "Sudah ada 3 foto" in "".join(texts)
+    assert len(json.loads(rows(bot, Draft)[0].photos)) == 3
+    await bot.deliver(u.text(SITI, IDEA))
+    assert "kecamatan" in bot.request.last_text()
+
+
+async def test_stickers_and_voice_during_the_idea_step_get_an_explanation(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(
+        u.message(
+            SITI,
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
+    )
+    assert "teks atau foto" in bot.request.last_text()
+    await bot.deliver(u.message(SITI, voice={"file_id": "v", "file_unique_id": "v", "duration": 3}))
+    assert "teks atau foto" in bot.request.last_text()
+
+
+async def test_shared_location_answers_the_where_step(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    await bot.deliver(u.location(SITI, -3.4123, 114.8456))
+    await bot.deliver(u.callback(SITI, "ide:pil:environment"))
+    await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    assert "-3.41230" in bot.request.last_text()
+    send = send_button(bot)
+    await bot.deliver(u.callback(SITI, send))
+    [submission] = rows(bot, Submission)
+    assert (submission.latitude, submission.longitude, submission.kecamatan) == (
+        -3.4123,
+        114.8456,
+        None,
+    )
+
+
+async def test_edit_changes_one_answer_and_returns_to_the_summary(bot):
+    await walk_to_confirm(bot)
+    await bot.deliver(u.callback(SITI, "ide:edit"))
+    assert set(bot.request.buttons()) == {
+        "ide:editf:text",
+        "ide:editf:where",
+        "ide:editf:pillar",
+        "ide:editf:name",
+    }
+    await bot.deliver(u.callback(SITI, "ide:editf:where"))
+    assert "kecamatan" in bot.request.last_text()
+    await bot.deliver(u.callback(SITI, "ide:kec:aranio"))
+    assert "Periksa kembali" in bot.request.last_text() and "Aranio" in bot.request.last_text()
+
+
+async def test_forged_button_data_is_refused_without_changing_the_draft(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    await bot.deliver(u.callback(SITI, "ide:kec:atlantis"))
+    assert bot.request.of("answerCallbackQuery")[-1]["text"] == "Tombol ini sudah tidak berlaku."
+    await bot.deliver(u.callback(SITI, "ide:pil:nonsense"))
+    assert rows(bot, Draft)[0].kecamatan is None
+    await bot.deliver(u.callback(SITI, "ide:send:" + "0" * 32))
+    assert rows(bot, Submission) == []
+
+
+async def test_the_same_update_delivered_twice_creates_one_submission(bot):
+    send = await walk_to_confirm(bot)
+    press = u.callback(SITI, send)
+    await bot.deliver(press)
+    await bot.deliver(press)
+    assert len(rows(bot, Submission)) == 1
+    assert sum("IDE-0001" in text for text in bot.request.texts()) == 1
+
+
+async def test_pressing_send_twice_answers_with_the_same_code(bot):
+    send = await walk_to_confirm(bot)
+    await bot.deliver(u.callback(SITI, send))
+    await bot.deliver(u.callback(SITI, send))
+    assert len(rows(bot, Submission)) == 1
+    assert [text for text in bot.request.texts() if "IDE-" in text][-1].count("IDE-0001") >= 1
+
+
+async def test_a_restart_continues_the_conversation_at_the_same_step(bot_factory, database_url):
+    settings = make_settings(database_url)
+    async with bot_factory(settings) as first:
+        await first.deliver(u.text(SITI, "/ide"))
+        await first.deliver(u.text(SITI, IDEA))
+    async with bot_factory(settings) as second:
+        states = rows(second, ConversationState)
+        assert [s.state for s in states] == ["where"]
+        await second.deliver(u.callback(SITI, "ide:kec:martapura"))
+        assert "pilar" in second.request.last_text().lower()
+        await second.deliver(u.callback(SITI, "ide:pil:environment"))
+        await second.deliver(u.callback(SITI, "ide:name:anon"))
+        send = send_button(second)
+        await second.deliver(u.callback(SITI, send))
+        [submission] = rows(second, Submission)
+        assert submission.text == IDEA and submission.kecamatan == "martapura"
+
+
+async def test_free_text_outside_the_flow_is_offered_as_an_idea(bot):
+    await bot.deliver(u.text(SITI, IDEA))
+    assert "sebagai ide" in bot.request.last_text()
+    assert bot.request.buttons() == ["ide:offer:yes", "ide:offer:no"]
+    await bot.deliver(u.callback(SITI, "ide:offer:yes"))
+    assert "kecamatan" in bot.request.last_text()
+    assert rows(bot, Draft)[0].text == IDEA
+
+
+async def test_declining_the_offer_forgets_the_text(bot):
+    await bot.deliver(u.text(SITI, IDEA))
+    await bot.deliver(u.callback(SITI, "ide:offer:no"))
+    assert rows(bot, Draft) == []
+    assert "/ide" in bot.request.last_text()
+
+
+async def test_short_text_outside_the_flow_gets_the_help(bot):
+    await bot.deliver(u.text(SITI, "halo"))
+    assert "/ide" in bot.request.last_text() and rows(bot, Draft) == []
+
+
+async def test_group_chat_messages_are_ignored(bot):
+    group = u.group_chat()
+    await bot.deliver(u.text(SITI, "/start", chat=group))
+    await bot.deliver(u.text(SITI, "/ide", chat=group))
+    await bot.deliver(u.text(SITI, IDEA, chat=group))
+    assert bot.request.of("sendMessage") == []
+
+
+async def test_user_text_is_escaped_in_the_summary(bot):
+    await walk_to_confirm(
+        bot, text="<b>Lampu jalan</b> & <script>x</script> mati di jalan Ahmad Yani km 5"
+    )
+    summary = bot.request.last_text()
+    assert "&lt;b&gt;Lampu jalan&lt;/b&gt; &amp; &lt;script&gt;" in summary
+
+
+async def test_daily_limit_stops_further_submissions(bot_factory, database_url):
+    async with bot_factory(make_settings(database_url, MAX_SUBMISSIONS_PER_DAY="1")) as bot:
+        send = await walk_to_confirm(bot)
+        await bot.deliver(u.callback(SITI, send))
+        await bot.deliver(u.text(SITI, "/ide"))
+        assert "batas harian" in bot.request.last_text()
+        assert len(rows(bot, Submission)) == 1
+
+
+async def test_idle_conversation_ends_with_a_message(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    [job] = bot.app.job_queue.jobs()
+    await job.run(bot.app)
+    assert "30 menit" in bot.request.last_text()
+    assert rows(bot, Draft) == []
