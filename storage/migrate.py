@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database behind ``engine`` to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the database behind ``engine`` to ``revision`` (every branch's head by default)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
