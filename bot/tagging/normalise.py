@@ -1,0 +1,189 @@
+"""Text normalisation: the first step of every tagging, similarity and detection call.
+
+A resident's message becomes a :class:`NormalisedText`: Unicode NFKC, lower case, no emojis, symbols
+or punctuation noise, stretched letters squeezed ("bangeeet" → "banget"), chat reduplication folded
+("anak2", "jalan-jalan"), then each word mapped through ``bot/data/normalisation.toml`` (Indonesian
+chat abbreviations, Banjarese, English → Indonesian, place names) and stemmed with PySastrawi.
+Stems are cached: Sastrawi is slow and residents repeat the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|id|net|org|co|ly|me)(?:/\S*)?\b")
+_MENTION = re.compile(r"[@#]\w+")
+_STRETCH = re.compile(r"(\w)\1{2,}")
+_REDUPLICATION_DIGIT = re.compile(r"^([a-z]{3,})2$")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_KEEP_CATEGORIES = ("L", "N", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word after normalisation: what the resident wrote, its Indonesian form and its stem."""
+
+    surface: str
+    word: str
+    stem: str
+    stop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """A message as the tagger sees it."""
+
+    tokens: tuple[Token, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(token.word for token in self.tokens)
+
+    @property
+    def content(self) -> tuple[Token, ...]:
+        """The tokens that carry meaning (no function words)."""
+        return tuple(token for token in self.tokens if not token.stop)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class WordMaps:
+    """The contents of ``normalisation.toml``."""
+
+    abbreviations: dict[str, str]
+    banjar: dict[str, str]
+    english: dict[str, str]
+    stopwords: frozenset[str]
+    places: dict[tuple[str, ...], str]
+    ambiguous_places: frozenset[str]
+    place_markers: frozenset[str]
+
+    def map(self, word: str) -> str:
+        for table in (self.abbreviations, self.banjar, self.english):
+            if word in table:
+                return table[word]
+        return word
+
+
+def load_word_maps(path: Path | None = None) -> WordMaps:
+    """Read the word maps (by default the shipped ``bot/data/normalisation.toml``)."""
+    source = path or Path(str(resources.files("bot") / "data" / "normalisation.toml"))
+    with source.open("rb") as handle:
+        raw = tomllib.load(handle)
+    places = raw.get("places", {})
+    return WordMaps(
+        abbreviations=dict(raw.get("abbreviations", {})),
+        banjar=dict(raw.get("banjar", {})),
+        english=dict(raw.get("english", {})),
+        stopwords=frozenset(raw.get("stopwords", {}).get("words", [])),
+        places={tuple(name.split()): "_".join(name.split()) for name in places.get("names", [])},
+        ambiguous_places=frozenset(places.get("ambiguous", [])),
+        place_markers=frozenset(places.get("after", [])),
+    )
+
+
+@cache
+def _sastrawi() -> Any:  # Sastrawi ships no type information
+    return StemmerFactory().create_stemmer().delegatedStemmer
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Return the Sastrawi stem of one lower-case word, cached across calls and threads."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _sastrawi().stem_word(word) or word
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether ``word`` is in Sastrawi's Indonesian root-word dictionary."""
+    return bool(_sastrawi().get_dictionary().contains(word))
+
+
+def clean(text: str) -> str:
+    """Return ``text`` in NFKC lower case with URLs, mentions, emojis and punctuation removed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    kept = [
+        char if unicodedata.category(char)[0] in _KEEP_CATEGORIES or char == "-" else " "
+        for char in text
+    ]
+    text = "".join(kept)
+    return _STRETCH.sub(r"\1", text)
+
+
+def _split(word: str) -> list[str]:
+    """Fold doubling and hyphens: "anak2" → "anak", "jalan-jalan" → "jalan", "e-ktp" → "ektp"."""
+    match = _REDUPLICATION_DIGIT.match(word)
+    if match:
+        return [match.group(1)]
+    if "-" not in word:
+        return [word]
+    parts = [part for part in word.split("-") if part]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        return [parts[0]]
+    if len(parts) == 2 and len(parts[0]) == 1:
+        return [parts[0] + parts[1]]
+    return parts
+
+
+class Normaliser:
+    """Turns raw messages into :class:`NormalisedText` using one set of :class:`WordMaps`."""
+
+    def __init__(self, maps: WordMaps) -> None:
+        self.maps = maps
+
+        self._longest_place = max((len(name) for name in maps.places), default=1)
+
+    def __call__(self, text: str) -> NormalisedText:
+        pairs = [
+            (surface, word)
+            for raw in _WORD.findall(clean(text))
+            for surface in _split(raw)
+            if not surface.isdigit()
+            for word in self.maps.map(surface).split()
+        ]
+        return NormalisedText(tuple(self._tokens(pairs)))
+
+    def _tokens(self, pairs: list[tuple[str, str]]) -> list[Token]:
+        """Build tokens, joining place names into one word each."""
+        tokens: list[Token] = []
+        index = 0
+        while index < len(pairs):
+            surface, word = pairs[index]
+            for size in range(min(self._longest_place, len(pairs) - index), 0, -1):
+                name = tuple(w for _, w in pairs[index : index + size])
+                if name in self.maps.places:
+                    surface = " ".join(s for s, _ in pairs[index : index + size])
+                    place = self.maps.places[name]
+                    tokens.append(Token(surface, place, place, False))
+                    index += size
+                    break
+            else:
+                if word in self.maps.ambiguous_places and index and (
+                    pairs[index - 1][1] in self.maps.place_markers
+                ):
+                    tokens.append(Token(surface, f"{word}_", f"{word}_", False))
+                else:
+                    tokens.append(Token(surface, word, stem(word), word in self.maps.stopwords))
+                index += 1
+        return tokens
+
+
+@cache
+def default_normaliser() -> Normaliser:
+    """The normaliser built from the shipped word maps (built once, then shared)."""
+    return Normaliser(load_word_maps())

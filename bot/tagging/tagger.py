@@ -1,0 +1,256 @@
+"""The pillar tagger the bot calls: lexicon + naive Bayes, explained, and retrained from officers.
+
+For a message the tagger normalises the text once, then scores each pillar as
+
+    score = naive-Bayes log-likelihood / TEMPERATURE + LEXICON_WEIGHT × matched keyword weights
+
+and turns the scores into probabilities with a softmax. The words with the largest share in the
+winner's lead over the runner-up are the reasons. The model is an immutable value held in one
+attribute: ``tag`` reads it once, ``retrain`` builds a new one and swaps the attribute, so tagging
+needs no lock and always sees a whole model.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from bot.tagging.intent import IntentDetector, IntentRules, load_intent_rules
+from bot.tagging.lexicon import Lexicon
+from bot.tagging.model import NaiveBayes, features
+from bot.tagging.normalise import (
+    NormalisedText,
+    Normaliser,
+    Token,
+    default_normaliser,
+    is_dictionary_word,
+)
+from bot.tagging.similarity import Similarity
+from bot.tagging.training import NONE, LabelledExample, accuracy, shipped_seed, split
+
+if TYPE_CHECKING:
+    from bot.catalogue import Catalogue
+
+TEMPERATURE = 3.0
+LEXICON_WEIGHT = 1.0
+OFFICER_WEIGHT = 2.0
+LOW_CONFIDENCE = 0.5
+THIRD_CHOICE = 0.15
+NOT_IDEA_PROBABILITY = 0.7
+NOT_IDEA_MAX_EVIDENCE = 1.5
+SIMILAR_THRESHOLD = 0.5
+MAX_REASONS = 5
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """What the tagger says about one message."""
+
+    pillar: str
+    confidence: float
+    runner_up: str | None
+    reasons: tuple[str, ...]
+    ranking: tuple[tuple[str, float], ...]
+    is_idea: bool
+    looks_like_complaint: bool
+    low_confidence: bool
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The pillars to offer the resident: the best alone, or the 2–3 likeliest when unsure."""
+        if not self.low_confidence:
+            return (self.pillar,)
+        likely = [key for key, p in self.ranking[2:3] if p >= THIRD_CHOICE]
+        return tuple(key for key, _ in self.ranking[:2]) + tuple(likely)
+
+
+Prepared = tuple[NormalisedText, list[str]]
+
+
+@cache
+def _prepared_seed() -> tuple[tuple[LabelledExample, tuple[str, ...]], ...]:
+    """The shipped seed set with its features, computed once per process."""
+    normalise = default_normaliser()
+    return tuple(
+        (example, tuple(feature.name for feature in features(normalise(example.text))))
+        for example in shipped_seed()
+    )
+
+
+class Tagger:
+    """Tags messages with a pillar; see the module docstring for how."""
+
+    def __init__(
+        self,
+        *,
+        pillars: Sequence[str],
+        normaliser: Normaliser,
+        lexicon: Lexicon,
+        intent_rules: IntentRules | None = None,
+        seed: Sequence[tuple[LabelledExample, tuple[str, ...]]],
+        place_words: Iterable[str] = (),
+    ) -> None:
+        self.pillars = tuple(pillars)
+        self._classes = (*self.pillars, NONE)
+        self._normalise = normaliser
+        self._lexicon = lexicon
+        self._seed = tuple(seed)
+        self._place_words = frozenset(place_words)
+        self._intent = IntentDetector(intent_rules or load_intent_rules(), self._known)
+        self._similarity = Similarity(features_of for _, features_of in self._seed)
+        self._retrain_lock = threading.Lock()
+        self._model = self._train(())
+        self._examples: tuple[LabelledExample, ...] = ()
+
+    @classmethod
+    def from_catalogue(cls, catalogue: Catalogue) -> Tagger:
+        """The tagger for ``catalogue``'s keywords, its model trained on the shipped seed set."""
+        normaliser = default_normaliser()
+        return cls(
+            pillars=catalogue.pillar_keys,
+            normaliser=normaliser,
+            lexicon=Lexicon.from_catalogue(catalogue, normaliser),
+            seed=_prepared_seed(),
+            place_words=(
+                word for kecamatan in catalogue.kecamatan for word in _words(kecamatan.name)
+            ),
+        )
+
+    def _known(self, token: Token) -> bool:
+        return (
+            token.stop
+            or "_" in token.word
+            or is_dictionary_word(token.word)
+            or is_dictionary_word(token.stem)
+            or self._model.knows(token.stem)
+            or token.word in self._place_words
+        )
+
+    def _train(
+        self, examples: Iterable[LabelledExample], seed: Iterable[LabelledExample] | None = None
+    ) -> NaiveBayes:
+        prepared: list[tuple[Sequence[str], str, float]] = []
+        wanted = None if seed is None else {id(example) for example in seed}
+        for example, names in self._seed:
+            if wanted is None or id(example) in wanted:
+                prepared.append((names, example.pillar, 1.0))
+        for example in examples:
+            if example.pillar in self._classes:
+                names = [feature.name for feature in features(self._normalise(example.text))]
+                prepared.append((names, example.pillar, OFFICER_WEIGHT))
+        return NaiveBayes.train(prepared, self._classes)
+
+    def _probabilities(
+        self, model: NaiveBayes, names: list[str], lexicon_scores: dict[str, float]
+    ) -> tuple[dict[str, float], float]:
+        """Pillar probabilities (summing to 1) and the probability of "not an idea"."""
+        raw = model.log_scores(names)
+        scores = {
+            cls: value / TEMPERATURE + LEXICON_WEIGHT * lexicon_scores.get(cls, 0.0)
+            for cls, value in zip(model.classes, raw, strict=True)
+        }
+        top = max(scores.values())
+        exps = {cls: math.exp(value - top) for cls, value in scores.items()}
+        everything = sum(exps.values())
+        none = exps.pop(NONE) / everything
+        total = sum(exps.values())
+        return {cls: value / total for cls, value in exps.items()}, none
+
+    def tag(self, text: str) -> TagResult:
+        """Tag one message."""
+        model = self._model
+        normalised = self._normalise(text)
+        found = features(normalised)
+        names = [feature.name for feature in found]
+        matches = self._lexicon.matches(normalised)
+        lexicon_scores = self._lexicon.scores(matches, self.pillars)
+        probabilities, none = self._probabilities(model, names, lexicon_scores)
+        ranking = tuple(sorted(probabilities.items(), key=lambda item: -item[1]))
+        best, confidence = ranking[0]
+        runner_up = ranking[1][0]
+        evidence = max(lexicon_scores.values())
+        reasons: dict[str, float] = {}
+        for feature in found:
+            share = model.evidence(feature.name, best, runner_up) / TEMPERATURE
+            reasons[feature.surface] = reasons.get(feature.surface, 0.0) + share
+        for match in matches:
+            if match.pillar == best:
+                share = LEXICON_WEIGHT * match.weight
+                reasons[match.phrase] = reasons.get(match.phrase, 0.0) + share
+        ordered = sorted(reasons.items(), key=lambda item: -item[1])
+        decided = [surface for surface, share in ordered if share > 0]
+        is_idea = self._intent.is_idea(text, normalised, evidence) and not (
+            none >= NOT_IDEA_PROBABILITY and evidence < NOT_IDEA_MAX_EVIDENCE
+        )
+        return TagResult(
+            pillar=best,
+            confidence=confidence,
+            runner_up=runner_up,
+            reasons=tuple(decided[:MAX_REASONS]),
+            ranking=ranking,
+            is_idea=is_idea,
+            looks_like_complaint=self._intent.looks_like_complaint(normalised),
+            low_confidence=confidence < LOW_CONFIDENCE,
+        )
+
+    def _predict(self, model: NaiveBayes, examples: Sequence[LabelledExample]) -> list[str]:
+        predicted = []
+        for example in examples:
+            normalised = self._normalise(example.text)
+            names = [feature.name for feature in features(normalised)]
+            scores = self._lexicon.scores(self._lexicon.matches(normalised), self.pillars)
+            probabilities, _ = self._probabilities(model, names, scores)
+            predicted.append(max(probabilities, key=probabilities.__getitem__))
+        return predicted
+
+    def retrain(self, examples: Sequence[LabelledExample]) -> bool:
+        """Retrain on the seed set plus ``examples``; swap the model in only if it is not worse.
+
+        Candidate and current are judged the same way: each trained without the validation side
+        (a stable fifth of the seed set and of the officers' examples), then scored on it.
+        """
+        examples = tuple(example for example in examples if example.pillar in self.pillars)
+        with self._retrain_lock:
+            seed_train, seed_holdout = split(example for example, _ in self._seed)
+            new_train, new_holdout = split(examples)
+            old_train, _ = split(self._examples)
+            held = [
+                example for example in (*seed_holdout, *new_holdout) if example.pillar != NONE
+            ]
+            expected = [example.pillar for example in held]
+            candidate = accuracy(
+                self._predict(self._train(new_train, seed_train), held), expected
+            )
+            current = accuracy(self._predict(self._train(old_train, seed_train), held), expected)
+            if candidate < current:
+                return False
+            self._model = self._train(examples)
+            self._examples = examples
+            return True
+
+    def similarity(self, a: str, b: str) -> float:
+        """How nearly ``a`` and ``b`` say the same thing, 0–1, over normalised text."""
+        return self._similarity.score(
+            self._similarity.vector(self._normalise(a)), self._similarity.vector(self._normalise(b))
+        )
+
+    def find_similar(
+        self, text: str, candidates: Sequence[tuple[str, str]], *, limit: int = 3
+    ) -> list[tuple[str, float]]:
+        """The ids of ``candidates`` (id, text) that nearly repeat ``text``, best first."""
+        target = self._similarity.vector(self._normalise(text))
+        scored = []
+        for key, other in candidates:
+            score = self._similarity.score(target, self._similarity.vector(self._normalise(other)))
+            if score >= SIMILAR_THRESHOLD:
+                scored.append((key, score))
+        scored.sort(key=lambda item: -item[1])
+        return scored[:limit]
+
+
+def _words(name: str) -> list[str]:
+    return [token.word for token in default_normaliser()(name).tokens]
