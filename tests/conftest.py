@@ -100,6 +100,13 @@ class Harness:
         for fresh in await self.services.inbox.store([update]):
             await self.app.update_processor.process_update(fresh, self.app.process_update(fresh))
 
+    async def deliver_all(self, payloads: list[dict]) -> None:
+        """Store a burst of updates, then let the running Application handle them concurrently."""
+        batch = [Update.de_json(payload, self.app.bot) for payload in payloads]
+        for update in await self.services.inbox.store(batch):
+            await self.app.update_queue.put(update)
+        await self.app.update_queue.join()
+
 
 @pytest.fixture
 def bot_factory(tagger, clock):

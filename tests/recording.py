@@ -6,8 +6,10 @@ on what the bot asked Telegram to do.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ class RecordingRequest(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     fail: dict[str, tuple[int, str]] = field(default_factory=dict)
     answers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
+    latency: float = 0.0
 
     def __post_init__(self) -> None:
         self._message_ids = itertools.count(100)
@@ -57,6 +60,8 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if self.latency:
+            await asyncio.sleep(random.uniform(0, self.latency))
         self.calls.append(Call(api_method, params))
         if api_method in self.fail:
             status, description = self.fail[api_method]
