@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
@@ -11,6 +12,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 import handlers
+from bot.abuse import FloodGuard, Throttle
 from bot.catalogue import load_catalogue
 from bot.clock import Clock, utc_now
 from bot.config import Settings
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 32
 POLL_TIMEOUT = 30
+ADMIN_ALERT_INTERVAL = timedelta(minutes=10)
 
 # The /ide conversation mixes message and button steps on purpose; PTB warns about that pairing.
 warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
@@ -89,6 +92,8 @@ def build_application(
         inbox=inbox,
         residents=Residents(db=db, clock=clock, default_language=settings.default_language),
         submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
+        flood=FloodGuard(clock=clock),
+        error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
     )
     handlers.register(application)
     return application

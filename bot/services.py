@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext
 
+from bot.abuse import FloodGuard, Throttle
 from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
@@ -33,6 +34,8 @@ class Services:
     inbox: Inbox
     residents: Residents
     submissions: Submissions
+    flood: FloodGuard
+    error_alerts: Throttle
 
 
 def services(context: CallbackContext | Application) -> Services:

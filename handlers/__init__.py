@@ -1,4 +1,9 @@
-"""All handler registration, in one place and in this order (group 0, first match wins):
+"""All handler registration, in one place and in this order.
+
+Group -10, before anything else: the pre-filters of :mod:`handlers.guards` (other bots, channel
+posts, edited messages, floods), which stop an update from going further.
+
+Group 0, first match wins:
 
 1. the /ide conversation — while a resident is in it, it answers their messages and buttons;
 2. the resident's commands and buttons outside the conversation;
@@ -11,10 +16,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import resident, submit
+from handlers import errors, guards, resident, submit
 
 
 def register(application: Application) -> None:
+    application.add_handlers(guards.handlers(), group=guards.GROUP)
     application.add_handler(submit.conversation())
     application.add_handlers(resident.command_handlers())
     application.add_handlers(resident.outside_flow_handlers())
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,69 @@
+"""Limits that keep one resident from drowning the bot: a sliding-window message flood guard."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from bot.clock import Clock
+
+
+class Verdict(Enum):
+    """What to do with one more message from a sender."""
+
+    PASS = "pass"
+    WARN = "warn"  # the first message over the limit: answer once, politely
+    DROP = "drop"  # further messages over the limit: silence
+
+
+@dataclass
+class FloodGuard:
+    """At most ``limit`` messages per ``window`` per sender; one warning, then silence."""
+
+    clock: Clock
+    limit: int = 20
+    window: timedelta = timedelta(minutes=1)
+    _seen: dict[int, deque] = field(default_factory=dict)
+    _warned: set[int] = field(default_factory=set)
+
+    def check(self, sender_id: int) -> Verdict:
+        now = self.clock()
+        times = self._seen.setdefault(sender_id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._warned.discard(sender_id)
+            return Verdict.PASS
+        if sender_id in self._warned:
+            return Verdict.DROP
+        self._warned.add(sender_id)
+        return Verdict.WARN
+
+    def forget_idle(self) -> None:
+        """Drop senders whose window is empty (keeps memory flat over a long run)."""
+        now = self.clock()
+        for sender_id in [s for s, t in self._seen.items() if not t or now - t[-1] >= self.window]:
+            del self._seen[sender_id]
+            self._warned.discard(sender_id)
+
+
+@dataclass
+class Throttle:
+    """Lets one event through per ``interval`` and counts the ones held back since."""
+
+    clock: Clock
+    interval: timedelta
+    _last: object = None
+    suppressed: int = 0
+
+    def allow(self) -> tuple[bool, int]:
+        """Whether to act now, and how many events were held back before this one."""
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            self.suppressed += 1
+            return False, self.suppressed
+        held_back, self.suppressed, self._last = self.suppressed, 0, now
+        return True, held_back

@@ -1,0 +1,50 @@
+"""Pre-filters, run before every other handler (a negative group): they end an update's handling
+with ApplicationHandlerStop when it must go no further.
+
+- Updates from other bots, channel posts and edits of channel posts: ignored on purpose.
+- An edited message in a private chat: one short note that edits are not read (the resident's
+  stored answer stays as first sent); in groups, ignored.
+- More than 20 messages a minute from one person: one polite reply, then silence until the
+  minute has passed.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.abuse import Verdict
+from handlers.base import turn
+
+GROUP = -10
+
+
+async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop updates that no handler should see, and answer a flood once."""
+    if update.channel_post or update.edited_channel_post:
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    if update.edited_message:
+        if private:
+            t = await turn(update, context)
+            await update.edited_message.reply_text(t.text("guard.edited"))
+        raise ApplicationHandlerStop
+    verdict = (await turn(update, context)).services.flood.check(user.id)
+    if verdict is Verdict.PASS:
+        return
+    if verdict is Verdict.WARN and private:
+        t = await turn(update, context)
+        if update.callback_query:
+            await update.callback_query.answer(t.text("guard.flood"), show_alert=True)
+        else:
+            await update.effective_chat.send_message(t.text("guard.flood"))
+    elif update.callback_query:
+        await update.callback_query.answer()
+    raise ApplicationHandlerStop
+
+
+def handlers() -> list[TypeHandler]:
+    return [TypeHandler(Update, screen)]

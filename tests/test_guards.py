@@ -1,0 +1,72 @@
+"""Pre-filters and the error handler: deliberate silence, one polite answer, one apology."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from tests import updates as u
+from tests.conftest import ADMIN_ID, TOKEN
+
+SITI = u.user(701, first_name="Siti")
+
+
+async def test_messages_from_other_bots_are_ignored(bot):
+    robot = {**u.user(702), "is_bot": True}
+    await bot.deliver(u.text(robot, "/start"))
+    assert bot.request.of("sendMessage") == []
+
+
+async def test_channel_posts_are_ignored(bot):
+    channel = {"id": -1009, "type": "channel", "title": "Info Banjar"}
+    post = {"message_id": 5, "date": 1, "chat": channel, "text": "/start"}
+    await bot.deliver({"update_id": 990001, "channel_post": post})
+    await bot.deliver({"update_id": 990002, "edited_channel_post": {**post, "edit_date": 2}})
+    assert bot.request.of("sendMessage") == []
+
+
+async def test_an_edited_message_gets_one_note_in_private_and_silence_in_groups(bot):
+    edited = u.text(SITI, "Jalan rusak di Gambut perlu diperbaiki segera")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 2}
+    await bot.deliver(edited)
+    assert "tidak saya baca ulang" in bot.request.last_text(SITI["id"])
+    in_group = u.text(SITI, "ubah", chat=u.group_chat())
+    in_group["edited_message"] = {**in_group.pop("message"), "edit_date": 2}
+    bot.request.clear()
+    await bot.deliver(in_group)
+    assert bot.request.of("sendMessage") == []
+
+
+async def test_a_flood_gets_one_polite_reply_then_silence_until_the_minute_passes(bot, clock):
+    for _ in range(25):
+        await bot.deliver(u.text(SITI, "/bantuan"))
+    texts = bot.request.texts(SITI["id"])
+    assert len(texts) == 21
+    assert sum("Pelan-pelan" in text for text in texts) == 1
+    clock.now += timedelta(seconds=61)
+    await bot.deliver(u.text(SITI, "/bantuan"))
+    assert "/ide" in bot.request.last_text(SITI["id"])
+
+
+async def test_an_unexpected_error_apologises_logs_without_text_and_alerts_admins_rarely(
+    bot, clock, caplog, monkeypatch
+):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("storage fell over")
+
+    monkeypatch.setattr(bot.services.submissions, "page_of", broken)
+    secret_words = "/ideaku rahasia-warga-123"
+    with caplog.at_level(logging.INFO):
+        await bot.deliver(u.text(SITI, secret_words))
+        await bot.deliver(u.text(SITI, "/ideaku"))
+    apologies = [t for t in bot.request.texts(SITI["id"]) if "Maaf, terjadi kesalahan" in t]
+    assert len(apologies) == 2
+    alerts = bot.request.texts(ADMIN_ID)
+    assert len(alerts) == 1 and "RuntimeError" in alerts[0]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "RuntimeError" in logged and "rahasia-warga-123" not in logged and TOKEN not in logged
+
+    clock.now += timedelta(minutes=11)
+    await bot.deliver(u.text(SITI, "/ideaku"))
+    alerts = bot.request.texts(ADMIN_ID)
+    assert len(alerts) == 2 and ": 1." in alerts[1]
