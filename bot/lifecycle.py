@@ -26,6 +26,7 @@ RESIDENT_MENU = {
         ("batal", "command.cancel"),
         ("bahasa", "command.language"),
         ("privasi", "command.privacy"),
+        ("hapusdata", "command.deletemydata"),
         ("bantuan", "command.help"),
     ],
     "en": [
@@ -35,6 +36,7 @@ RESIDENT_MENU = {
         ("cancel", "command.cancel"),
         ("language", "command.language"),
         ("privacy", "command.privacy"),
+        ("deletemydata", "command.deletemydata"),
         ("help", "command.help"),
     ],
 }

@@ -24,6 +24,12 @@ class Residents:
             self._chosen[user_id] = resident.language if resident else None
         return resolve_language(self._chosen[user_id], telegram_code, self._default)
 
+    async def erase(self, user_id: int) -> queries.Erased:
+        """Erase the resident's personal data; their ideas stay, anonymous and unlinked."""
+        erased = await self._db.write(queries.erase_resident, user_id=user_id)
+        self._chosen.pop(user_id, None)
+        return erased
+
     async def choose_language(self, user_id: int, language: str) -> None:
         await self._db.write(
             queries.set_language, user_id=user_id, language=language, now=self._clock()

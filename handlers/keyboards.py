@@ -120,3 +120,12 @@ def languages(turn: Turn) -> InlineKeyboardMarkup:
             for lang in ("id", "en")
         ]
     )
+
+
+def erase_confirm(turn: Turn) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(turn.text("button.erase_yes"), callback_data="priv:erase:yes")],
+            [InlineKeyboardButton(turn.text("button.erase_no"), callback_data="priv:erase:no")],
+        ]
+    )

@@ -151,6 +151,34 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(_card(t, *found))
 
 
+async def erase_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask the resident to confirm erasing their personal data."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("privacy.erase_confirm"), reply_markup=keyboards.erase_confirm(t)
+    )
+
+
+async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Erase on "yes" (only the presser's own data), keep everything on "no"."""
+    query = update.callback_query
+    await query.answer()
+    t = await turn(update, context)
+    if query.data != "priv:erase:yes":
+        await query.edit_message_text(t.text("privacy.erase_kept"))
+        return
+    language = t.language
+    erased = await t.services.residents.erase(t.user_id)
+    await query.edit_message_text(
+        t.services.texts.get(
+            language,
+            "privacy.erased",
+            submissions=erased.submissions_unlinked,
+            locations=erased.locations_removed,
+        )
+    )
+
+
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /batal outside a conversation."""
     t = await turn(update, context)
@@ -202,6 +230,8 @@ def command_handlers() -> list:
         CommandHandler(["ideaku", "myideas"], my_ideas, filters=PRIVATE),
         CommandHandler("status", status, filters=PRIVATE),
         CommandHandler(["batal", "cancel"], nothing_to_cancel, filters=PRIVATE),
+        CommandHandler(["hapusdata", "deletemydata"], erase_request, filters=PRIVATE),
+        CallbackQueryHandler(erase_answer, pattern=r"^priv:erase:(yes|no)$"),
         CallbackQueryHandler(choose_language, pattern=r"^lang:"),
         CallbackQueryHandler(my_ideas_page, pattern=r"^mine:page:"),
         CallbackQueryHandler(decline_offer, pattern=r"^ide:offer:no$"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -241,7 +242,76 @@ def last_update_id(session: Session) -> int | None:
 
 
 def mark_update_done(session: Session, *, update_id: int, now: datetime) -> None:
+    """Mark an update handled and drop its payload: only the id is kept, to refuse a re-delivery."""
     row = session.get(InboxUpdate, update_id)
     if row is not None and row.done_at is None:
         row.done_at = now
+        row.payload = "{}"
         session.add(row)
+
+
+def prune_updates(session: Session, *, before: datetime) -> int:
+    """Forget handled updates done before ``before`` (Telegram re-delivers for 24 hours at most)."""
+    result = session.exec(
+        delete(InboxUpdate).where(
+            col(InboxUpdate.done_at).is_not(None), col(InboxUpdate.done_at) < before
+        )
+    )
+    return result.rowcount
+
+
+# Privacy ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure removed."""
+
+    had_profile: bool
+    submissions_unlinked: int
+    locations_removed: int
+
+
+def erase_resident(session: Session, *, user_id: int) -> Erased:
+    """Erase a resident's personal data and unlink their submissions, which stay anonymous.
+
+    Removes the resident row (Telegram id, names, language, consent), their draft, conversation
+    steps and pending updates; clears the submissions' links, shared locations and the resident's id
+    in the status history.
+    """
+    resident = session.get(Resident, user_id)
+    submissions = session.exec(select(Submission).where(Submission.resident_id == user_id)).all()
+    locations = 0
+    for submission in submissions:
+        if submission.latitude is not None or submission.longitude is not None:
+            locations += 1
+        submission.resident_id = None
+        submission.anonymous = True
+        submission.latitude = submission.longitude = None
+        session.add(submission)
+        for change in session.exec(
+            select(StatusChange).where(
+                StatusChange.submission_id == submission.id, StatusChange.actor_id == user_id
+            )
+        ).all():
+            change.actor_id = None
+            session.add(change)
+    session.exec(delete(Draft).where(col(Draft.resident_id) == user_id))
+    # Conversation keys are JSON lists ending with the user id: "[chat_id, user_id]".
+    session.exec(
+        delete(ConversationState).where(col(ConversationState.key).endswith(f", {user_id}]"))
+    )
+    # Pending payloads are Telegram JSON, where a user is written {"id": <id>, "is_bot": ...}.
+    session.exec(
+        delete(InboxUpdate).where(
+            col(InboxUpdate.done_at).is_(None),
+            col(InboxUpdate.payload).contains(f'"id": {user_id},'),
+        )
+    )
+    if resident is not None:
+        session.delete(resident)
+    return Erased(
+        had_profile=resident is not None,
+        submissions_unlinked=len(submissions),
+        locations_removed=locations,
+    )

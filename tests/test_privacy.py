@@ -1,0 +1,95 @@
+"""/privasi and /hapusdata: what is kept, and erasing it without losing the statistics."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from storage.models import Resident, StatusChange, Submission
+from tests import updates as u
+from tests.test_submission_flow import IDEA, send_button
+
+SITI = u.user(801, first_name="Siti Rahmah", username="siti_banjar")
+OTHER = u.user(8010, first_name="Other")
+
+
+async def submit_with_location(bot, who) -> None:
+    await bot.deliver(u.text(who, "/ide"))
+    await bot.deliver(u.text(who, IDEA))
+    await bot.deliver(u.location(who, -3.41, 114.85))
+    await bot.deliver(u.callback(who, "ide:pil:environment"))
+    await bot.deliver(u.callback(who, "ide:name:public"))
+    await bot.deliver(u.callback(who, send_button(bot)))
+
+
+def dump_all_tables(bot) -> str:
+    with bot.services.db.engine.connect() as connection:
+        names = [
+            r[0]
+            for r in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
+        return "\n".join(
+            repr(row)
+            for name in names
+            for row in connection.execute(text(f'SELECT * FROM "{name}"'))
+        )
+
+
+async def test_privacy_says_what_why_how_long_and_who(bot):
+    await bot.deliver(u.text(SITI, "/privasi"))
+    text = bot.request.last_text()
+    for part in (
+        "Yang kami simpan",
+        "Untuk apa",
+        "Berapa lama",
+        "Siapa yang melihat",
+        "/hapusdata",
+    ):
+        assert part in text
+
+
+async def test_consent_to_be_named_is_recorded_with_its_time(bot, clock):
+    await submit_with_location(bot, SITI)
+    with Session(bot.services.db.engine) as session:
+        assert session.get(Resident, SITI["id"]).consent_named_at == clock.now
+
+
+async def test_erasure_needs_confirmation(bot):
+    await submit_with_location(bot, SITI)
+    await bot.deliver(u.text(SITI, "/hapusdata"))
+    assert bot.request.buttons() == ["priv:erase:yes", "priv:erase:no"]
+    await bot.deliver(u.callback(SITI, "priv:erase:no"))
+    assert "tidak ada yang dihapus" in bot.request.last_text()
+    with Session(bot.services.db.engine) as session:
+        assert session.get(Resident, SITI["id"]) is not None
+
+
+async def test_erasure_removes_name_username_and_location_and_keeps_ideas_anonymous(bot):
+    await submit_with_location(bot, SITI)
+    await submit_with_location(bot, OTHER)
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, "Perbaiki lampu jalan di depan sekolah"))
+    await bot.deliver(u.text(SITI, "/hapusdata"))
+    await bot.deliver(u.callback(SITI, "priv:erase:yes"))
+    assert "sudah dihapus" in bot.request.last_text() and "1 lokasi" in bot.request.last_text()
+
+    everything = dump_all_tables(bot)
+    assert "Siti Rahmah" not in everything and "siti_banjar" not in everything
+    assert "-3.41" in everything  # the other resident's location stays
+    with Session(bot.services.db.engine) as session:
+        submissions = session.exec(select(Submission).order_by(Submission.id)).all()
+        assert len(submissions) == 2
+        mine, theirs = submissions
+        assert (mine.resident_id, mine.anonymous, mine.latitude, mine.longitude) == (
+            None,
+            True,
+            None,
+            None,
+        )
+        assert mine.kecamatan is None and mine.pillar == "environment" and mine.text == IDEA
+        assert theirs.resident_id == OTHER["id"] and theirs.latitude == -3.41
+        actors = {c.actor_id for c in session.exec(select(StatusChange)).all()}
+        assert SITI["id"] not in actors
+
+    await bot.deliver(u.text(SITI, "/ideaku"))
+    assert "belum mengirim ide" in bot.request.last_text()
