@@ -1,5 +1,5 @@
 """``python -m bot [command]``: ``run`` (the default) runs the bot; ``tag`` tags texts from
-standard input."""
+standard input; ``backup PATH`` copies a running SQLite database."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="command")
     commands.add_parser("run", help="run the bot with long polling (the default)")
     commands.add_parser("tag", help="tag one text per line of standard input; JSON lines out")
+    backup = commands.add_parser("backup", help="copy the running SQLite database to PATH")
+    backup.add_argument("path", type=Path, help="where to write the copy")
     return parser
 
 
@@ -46,8 +48,22 @@ def _tag() -> int:
     return run_tag(sys.stdin, sys.stdout, Tagger.from_catalogue(load_catalogue()))
 
 
+def _backup(env_file: Path, target: Path) -> int:
+    from bot.backup import BackupError, backup_sqlite
+
+    try:
+        size = backup_sqlite(load_settings(env_file).database_url, target)
+    except (ConfigError, BackupError) as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 2
+    print(f"Backed up {size} bytes to {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "tag":
         return _tag()
+    if arguments.command == "backup":
+        return _backup(arguments.env_file, arguments.path)
     return _run(arguments.env_file)
