@@ -23,7 +23,9 @@ def test_banjarese_words_are_mapped_to_indonesian() -> None:
 
 
 def test_meaningless_banjarese_particles_are_dropped() -> None:
-    assert words("kayapa am jalan nang rusak tu kah") == ["bagaimana", "jalan", "yang", "rusak", "itu"]
+    assert words("kayapa am jalan nang rusak tu kah") == [
+        "bagaimana", "jalan", "yang", "rusak", "itu",
+    ]
 
 
 def test_english_words_are_mapped() -> None:
