@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
@@ -20,6 +21,7 @@ from bot.i18n import Texts
 from bot.intake import Inbox
 from bot.persistence import DatabasePersistence
 from bot.processing import OrderedUpdateProcessor
+from bot.ratelimit import TelegramLimits
 from bot.residents import Residents
 from bot.services import BOT_DATA_KEY, Services
 from bot.submissions import Submissions
@@ -44,11 +46,13 @@ def build_application(
     clock: Clock = utc_now,
     tagger: Tagger | None = None,
     max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+    rate_limiter: Callable[[], BaseRateLimiter] = TelegramLimits,
 ) -> Application:
     """Build the bot: schema upgraded, services in ``bot_data``, handlers registered.
 
     ``request`` replaces the network (tests pass a recording one); every Bot API call and file
-    download otherwise goes to ``settings.api_base_url``.
+    download otherwise goes to ``settings.api_base_url``. ``rate_limiter`` makes the limiter of
+    outgoing calls (Telegram's limits by default).
     """
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -66,6 +70,7 @@ def build_application(
         .updater(None)
         .concurrent_updates(processor)
         .persistence(DatabasePersistence(db))
+        .rate_limiter(rate_limiter())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

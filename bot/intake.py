@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from storage import queries
@@ -120,7 +122,9 @@ async def poll(
 
 def retry_seconds(error: RetryAfter) -> float:
     """How long Telegram asked us to wait, whichever form python-telegram-bot gives it in."""
-    value = error.retry_after
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

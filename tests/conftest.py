@@ -17,6 +17,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.catalogue import load_catalogue
 from bot.config import Settings, settings_from_mapping
+from bot.ratelimit import TelegramLimits
 from bot.services import Services, services
 from bot.tagging import Tagger
 from tests.recording import RecordingRequest
@@ -83,6 +84,11 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))
 
 
+def unthrottled() -> TelegramLimits:
+    """Telegram's limits are tested on their own; handler tests send as fast as they like."""
+    return TelegramLimits(overall_per_second=1e6, private_per_second=1e6, group_per_minute=1e8)
+
+
 class Harness:
     """The real Application, fed updates the way the intake loop feeds them."""
 
@@ -115,6 +121,7 @@ def bot_factory(tagger, clock):
     @contextlib.asynccontextmanager
     async def factory(settings: Settings, **kwargs) -> AsyncIterator[Harness]:
         request = RecordingRequest()
+        kwargs.setdefault("rate_limiter", unthrottled)
         application = build_application(
             settings, request=request, clock=clock, tagger=tagger, **kwargs
         )

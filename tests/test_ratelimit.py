@@ -1,0 +1,139 @@
+"""TelegramLimits: even spacing per chat and overall, retries on 429, 5xx and timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.ratelimit import TelegramLimits
+
+
+class Sleeps:
+    """Records requested sleeps and sleeps for real, scaled down."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await asyncio.sleep(min(seconds, 0.01))
+
+
+def sender(stamps: list[tuple[object, float]], failures: list[BaseException] | None = None):
+    pending = list(failures or [])
+
+    async def send(chat_id):
+        if pending:
+            raise pending.pop(0)
+        stamps.append((chat_id, time.monotonic()))
+        return {"ok": True}
+
+    return send
+
+
+async def call(limits: TelegramLimits, send, chat_id, endpoint="sendMessage"):
+    return await limits.process_request(send, (chat_id,), {}, endpoint, {"chat_id": chat_id}, None)
+
+
+def most_in_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t - start < window) for i, start in enumerate(times))
+
+
+async def test_one_private_chat_is_spaced_evenly():
+    limits = TelegramLimits(overall_per_second=1000, private_per_second=20)
+    stamps: list = []
+    await asyncio.gather(*(call(limits, sender(stamps), 42) for _ in range(6)))
+    times = [t for _, t in stamps]
+    assert most_in_window(times, 0.05 * 0.9) == 1
+
+
+async def test_one_group_is_spaced_by_its_per_minute_rate():
+    limits = TelegramLimits(overall_per_second=1000, group_per_minute=1200)
+    stamps: list = []
+    await asyncio.gather(*(call(limits, sender(stamps), -100123) for _ in range(5)))
+    assert most_in_window([t for _, t in stamps], 0.05 * 0.9) == 1
+
+
+async def test_all_chats_together_stay_under_the_overall_rate_and_edits_do_not_count_there():
+    limits = TelegramLimits(overall_per_second=100, private_per_second=1000)
+    stamps: list = []
+    await asyncio.gather(*(call(limits, sender(stamps), chat) for chat in range(1, 31)))
+    assert most_in_window([t for _, t in stamps], 0.1 * 0.95) <= 11
+    edits: list = []
+    started = time.monotonic()
+    await asyncio.gather(
+        *(call(limits, sender(edits), chat, "editMessageText") for chat in range(100, 130))
+    )
+    assert time.monotonic() - started < 0.15
+
+
+async def test_a_429_pauses_every_send_then_retries_without_a_burst():
+    limits = TelegramLimits(overall_per_second=100, private_per_second=1000)
+    stamps: list = []
+    refused_at: list[float] = []
+    first = sender(stamps, [RetryAfter(timedelta(seconds=0.3))])
+
+    async def first_send(chat_id):
+        try:
+            return await first(chat_id)
+        except RetryAfter:
+            refused_at.append(time.monotonic())
+            raise
+
+    others = [call(limits, sender(stamps), chat) for chat in range(2, 22)]
+    results = await asyncio.gather(call(limits, first_send, 1), *others)
+    assert all(result == {"ok": True} for result in results)
+    [refused] = refused_at
+    times = [t for _, t in stamps]
+    assert not [t for t in times if refused < t < refused + 0.29]
+    assert [chat for chat, _ in stamps].count(1) == 1
+    assert most_in_window(times, 0.1 * 0.95) <= 11
+
+
+async def test_5xx_and_timeouts_are_retried_with_growing_back_off():
+    sleeps = Sleeps()
+    limits = TelegramLimits(
+        overall_per_second=1000, private_per_second=1000, sleep=sleeps, backoff=0.5
+    )
+    stamps: list = []
+    send = sender(
+        stamps, [NetworkError("Bad Gateway"), TimedOut(), NetworkError("Service Unavailable")]
+    )
+    assert await call(limits, send, 7) == {"ok": True}
+    assert sleeps.asked == [0.5, 1.0, 2.0]
+    assert len(stamps) == 1
+
+
+@pytest.mark.parametrize(
+    "error", [Forbidden("Forbidden: bot was blocked by the user"), BadRequest("Chat not found")]
+)
+async def test_errors_that_a_retry_cannot_fix_are_raised_at_once(error):
+    sleeps = Sleeps()
+    limits = TelegramLimits(sleep=sleeps)
+    with pytest.raises(type(error)):
+        await call(limits, sender([], [error]), 7)
+    assert sleeps.asked == []
+
+
+async def test_it_gives_up_after_the_last_retry():
+    limits = TelegramLimits(
+        max_retries=2, sleep=Sleeps(), private_per_second=1000, overall_per_second=1000
+    )
+    with pytest.raises(NetworkError):
+        await call(limits, sender([], [NetworkError("Bad Gateway")] * 3), 7)
+
+
+async def test_answers_to_button_presses_are_not_throttled():
+    limits = TelegramLimits(private_per_second=1)
+    stamps: list = []
+    started = time.monotonic()
+    for _ in range(5):
+        await limits.process_request(
+            sender(stamps), (1,), {}, "answerCallbackQuery", {"callback_query_id": "1"}, None
+        )
+    assert time.monotonic() - started < 0.2
