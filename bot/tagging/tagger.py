@@ -35,10 +35,10 @@ from bot.tagging.training import NONE, LabelledExample, accuracy, shipped_seed, 
 if TYPE_CHECKING:
     from bot.catalogue import Catalogue
 
-TEMPERATURE = 3.0
-LEXICON_WEIGHT = 1.0
+TEMPERATURE = 4.0
+LEXICON_WEIGHT = 0.5
 OFFICER_WEIGHT = 2.0
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = 0.65
 THIRD_CHOICE = 0.15
 NOT_IDEA_PROBABILITY = 0.7
 NOT_IDEA_MAX_EVIDENCE = 1.5
