@@ -76,6 +76,7 @@ async def poll(
     On stop, the last stored batch is confirmed to Telegram before returning.
     """
     bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
     for update in await inbox.pending(bot):
         await application.update_queue.put(update)
     offset = await inbox.next_offset()
