@@ -21,6 +21,9 @@ _LINK_OR_PHONE = re.compile(
     r"(?:https?://|www\.|wa\.me|bit\.ly|t\.me/)\S*|\S+\.(?:com|net|xyz|site|shop|link)\b"
     r"|(?:\+62|\b08)\d[\d\s-]{7,}"
 )
+SHORT = 6
+FEW_KEYWORDS = 3.0
+SHORT_GIBBERISH = 2
 _VOWEL = re.compile(r"[aiueo]")
 _CONSONANT_RUN = re.compile(r"[^aiueo\d]{5,}")
 
@@ -76,11 +79,18 @@ def _total(cues: tuple[Weighted, ...], text: str) -> float:
 
 
 class IntentDetector:
-    """Applies :class:`IntentRules`; ``known`` says whether a token is a word the tagger knows."""
+    """Applies :class:`IntentRules`.
 
-    def __init__(self, rules: IntentRules, known: Callable[[Token], bool]) -> None:
+    ``known`` says whether a token is a word the tagger knows; ``stopwords`` are the function words
+    that do not make a message an idea on their own ("oh begitu ya").
+    """
+
+    def __init__(
+        self, rules: IntentRules, known: Callable[[Token], bool], stopwords: frozenset[str]
+    ) -> None:
         self.rules = rules
         self.known = known
+        self.stopwords = stopwords
 
     def without_small_talk(self, text: NormalisedText) -> str:
         """The normalised message with greetings, thanks, tests and fillers removed."""
@@ -96,22 +106,24 @@ class IntentDetector:
         return score
 
     def is_gibberish(self, text: NormalisedText) -> bool:
-        """True when most words are neither known nor shaped like words."""
+        """True when half the words are shaped like no word, or a short text has no known word."""
         content = text.content or text.tokens
         if not content:
             return True
-        unknown = sum(1 for token in content if not self.known(token) and _odd(token.word))
-        strange = sum(1 for token in content if not self.known(token))
-        return unknown * 2 >= len(content) or strange * 4 >= len(content) * 3
+        strange = [token for token in content if not self.known(token)]
+        odd = sum(1 for token in strange if _odd(token.word))
+        return odd * 2 >= len(content) or (len(strange) == len(content) <= SHORT_GIBBERISH)
 
     def is_idea(self, raw: str, text: NormalisedText, pillar_evidence: float) -> bool:
         """Decide whether the message should be offered for filing as an idea."""
         rest = self.without_small_talk(text)
-        if not rest:
+        if all(word in self.stopwords for word in rest.split()):
             return False
         if self.spam_score(raw, text) >= self.rules.spam_threshold:
             return False
-        if pillar_evidence < 2.0 and any(p.search(text.text) for p in self.rules.bot_questions):
+        if (len(text.content) <= SHORT or pillar_evidence < FEW_KEYWORDS) and any(
+            pattern.search(text.text) for pattern in self.rules.bot_questions
+        ):
             return False
         return not self.is_gibberish(text)
 

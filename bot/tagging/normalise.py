@@ -74,6 +74,10 @@ class WordMaps:
         for table in (self.abbreviations, self.banjar, self.english):
             if word in table:
                 return table[word]
+        if len(word) > 3 and word.endswith("s"):
+            for singular in (word[:-1], word[:-2] if word.endswith("es") else ""):
+                if singular in self.english:
+                    return self.english[singular]
         return word
 
 

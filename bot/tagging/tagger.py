@@ -100,7 +100,9 @@ class Tagger:
         self._lexicon = lexicon
         self._seed = tuple(seed)
         self._place_words = frozenset(place_words)
-        self._intent = IntentDetector(intent_rules or load_intent_rules(), self._known)
+        self._intent = IntentDetector(
+            intent_rules or load_intent_rules(), self._known, normaliser.maps.stopwords
+        )
         self._similarity = Similarity(features_of for _, features_of in self._seed)
         self._retrain_lock = threading.Lock()
         self._model = self._train(())
