@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -56,6 +56,7 @@ class SubmissionBase(SQLModel):
     anonymous: bool = True
     status: Status = Field(default=Status.NEW, sa_type=String(16))
     language: str = "id"
+    looks_like_complaint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Submission(SubmissionBase, table=True):
@@ -133,8 +134,25 @@ class Draft(SQLModel, table=True):
     confidence: float | None = None
     reasons: str = ""
     candidates: str = "[]"
+    looks_like_complaint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     anonymous: bool | None = None
     updated_at: datetime = _utc(nullable=False)
+
+
+class Support(SQLModel, table=True):
+    """A resident's support for an existing idea: one per resident and idea.
+
+    ``resident_id`` becomes empty when the resident erases their data; the support still counts.
+    """
+
+    __table_args__ = (UniqueConstraint("submission_id", "resident_id", name="uq_support_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
+    resident_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key="resident.id", ondelete="SET NULL"
+    )
+    created_at: datetime = _utc(nullable=False)
 
 
 class ConversationState(SQLModel, table=True):

@@ -23,7 +23,6 @@ from bot.tagging.intent import IntentDetector, IntentRules, load_intent_rules
 from bot.tagging.lexicon import Lexicon
 from bot.tagging.model import NaiveBayes, features
 from bot.tagging.normalise import (
-    NormalisedText,
     Normaliser,
     Token,
     default_normaliser,
@@ -68,7 +67,12 @@ class TagResult:
         return tuple(key for key, _ in self.ranking[:2]) + tuple(likely)
 
 
-Prepared = tuple[NormalisedText, list[str]]
+@dataclass(frozen=True, slots=True)
+class _Current:
+    """The model in use and the officers' examples it was trained on, swapped as one value."""
+
+    model: NaiveBayes
+    examples: tuple[LabelledExample, ...]
 
 
 @cache
@@ -103,10 +107,11 @@ class Tagger:
         self._intent = IntentDetector(
             intent_rules or load_intent_rules(), self._known, normaliser.maps.stopwords
         )
-        self._similarity = Similarity(features_of for _, features_of in self._seed)
+        self._similarity = Similarity(
+            [name for name in names if "|" not in name] for _, names in self._seed
+        )
         self._retrain_lock = threading.Lock()
-        self._model = self._train(())
-        self._examples: tuple[LabelledExample, ...] = ()
+        self._current = _Current(self._train(()), ())
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Tagger:
@@ -128,7 +133,7 @@ class Tagger:
             or "_" in token.word
             or is_dictionary_word(token.word)
             or is_dictionary_word(token.stem)
-            or self._model.knows(token.stem)
+            or self._current.model.knows(token.stem)
             or token.word in self._place_words
         )
 
@@ -164,7 +169,7 @@ class Tagger:
 
     def tag(self, text: str) -> TagResult:
         """Tag one message."""
-        model = self._model
+        model = self._current.model
         normalised = self._normalise(text)
         found = features(normalised)
         names = [feature.name for feature in found]
@@ -219,7 +224,7 @@ class Tagger:
         with self._retrain_lock:
             seed_train, seed_holdout = split(example for example, _ in self._seed)
             new_train, new_holdout = split(examples)
-            old_train, _ = split(self._examples)
+            old_train, _ = split(self._current.examples)
             held = [
                 example for example in (*seed_holdout, *new_holdout) if example.pillar != NONE
             ]
@@ -239,8 +244,7 @@ class Tagger:
         ``retrain`` is the bot's way in; this is for the benchmark's cross-validation folds.
         """
         examples = tuple(examples)
-        self._model = self._train(examples)
-        self._examples = examples
+        self._current = _Current(self._train(examples), examples)
 
     def similarity(self, a: str, b: str) -> float:
         """How nearly ``a`` and ``b`` say the same thing, 0–1, over normalised text."""
