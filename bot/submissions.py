@@ -28,6 +28,8 @@ MIN_LENGTH = 15
 MAX_LENGTH = 4000
 MAX_PHOTOS = 3
 PAGE_SIZE = 5
+SIMILAR_SHOWN = 3
+SIMILAR_POOL = 1000
 
 
 class Step(enum.StrEnum):
@@ -99,6 +101,16 @@ class LimitReached:
 
 
 @dataclass(frozen=True, slots=True)
+class Similar:
+    """An existing idea that says nearly the same as the resident's draft."""
+
+    submission_id: int
+    code: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[SubmissionPublic]
     page: int
@@ -132,6 +144,52 @@ class Submissions:
         self._tagger = tagger
         self._settings = settings
         self._clock = clock
+
+    # Reading the text -----------------------------------------------------------------------
+
+    async def is_idea(self, text: str) -> bool:
+        """Whether a message looks like an idea (not a greeting, thanks, test, spam or noise)."""
+        return (await asyncio.to_thread(self._tagger.tag, text)).is_idea
+
+    async def similar(self, user_id: int, text: str) -> list[Similar]:
+        """Up to three existing ideas of other residents that say nearly the same as ``text``."""
+        pool = await self._db.read(
+            queries.recent_submission_texts, limit=SIMILAR_POOL, exclude_resident=user_id
+        )
+        by_id = {str(item[0]): item for item in pool}
+        found = await asyncio.to_thread(
+            self._tagger.find_similar,
+            text,
+            [(key, item[2]) for key, item in by_id.items()],
+            limit=SIMILAR_SHOWN,
+        )
+        return [
+            Similar(int(key), by_id[key][1], by_id[key][2], score)
+            for key, score in found
+            if key in by_id
+        ]
+
+    async def support(self, profile: Profile, submission_id: int) -> tuple[str, str | None]:
+        """Count the resident's support for an idea once: the outcome and the idea's code.
+
+        The outcome is "added", "already" (counted before), "own" (their own idea) or "missing".
+        """
+        now = self._clock()
+
+        def add(session: Session) -> tuple[str, str | None]:
+            queries.upsert_resident(
+                session,
+                user_id=profile.user_id,
+                first_name=profile.first_name,
+                username=profile.username,
+                telegram_language=profile.language_code,
+                now=now,
+            )
+            return queries.add_support(
+                session, submission_id=submission_id, resident_id=profile.user_id, now=now
+            )
+
+        return await self._db.write(add)
 
     # Drafts ---------------------------------------------------------------------------------
 
@@ -302,6 +360,7 @@ class Submissions:
                 anonymous=bool(draft.anonymous),
                 status=Status.NEW,
                 language=language,
+                looks_like_complaint=draft.looks_like_complaint,
                 created_at=now,
                 updated_at=now,
             )
@@ -353,4 +412,5 @@ def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
     draft.candidates = json.dumps(
         [key for key, _ in suggestion.ranking[:3]] if suggestion.low_confidence else []
     )
+    draft.looks_like_complaint = suggestion.looks_like_complaint
     draft.pillar = None

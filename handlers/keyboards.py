@@ -69,16 +69,26 @@ def name_choice(turn: Turn) -> InlineKeyboardMarkup:
     )
 
 
-def confirm(turn: Turn, draft_key: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def confirm(
+    turn: Turn, draft_key: str, similar: list[tuple[int, str]] | None = None
+) -> InlineKeyboardMarkup:
+    """Send / Edit / Cancel, with a button to support each similar idea shown."""
+    rows = [
         [
-            [InlineKeyboardButton(turn.text("button.send"), callback_data=f"ide:send:{draft_key}")],
-            [
-                InlineKeyboardButton(turn.text("button.edit"), callback_data="ide:edit"),
-                InlineKeyboardButton(turn.text("button.cancel"), callback_data="ide:cancel"),
-            ],
+            InlineKeyboardButton(
+                turn.text("button.support", code=code), callback_data=f"ide:sup:{submission_id}"
+            )
         ]
-    )
+        for submission_id, code in similar or []
+    ]
+    rows += [
+        [InlineKeyboardButton(turn.text("button.send"), callback_data=f"ide:send:{draft_key}")],
+        [
+            InlineKeyboardButton(turn.text("button.edit"), callback_data="ide:edit"),
+            InlineKeyboardButton(turn.text("button.cancel"), callback_data="ide:cancel"),
+        ],
+    ]
+    return InlineKeyboardMarkup(rows)
 
 
 def edit_fields(turn: Turn) -> InlineKeyboardMarkup:

@@ -186,9 +186,14 @@ async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offer to file a message sent outside the flow as an idea; keep its text meanwhile."""
+    """Answer small talk politely; offer to file anything that reads like an idea, keeping it."""
     t = await turn(update, context)
     text = update.effective_message.text
+    if not await t.services.submissions.is_idea(text):
+        await update.effective_message.reply_text(
+            t.text("idea.not_an_idea"), reply_markup=keyboards.start_idea(t)
+        )
+        return
     if check_text(text) is not None:
         await update.effective_message.reply_text(
             t.text("help.resident"), reply_markup=keyboards.start_idea(t)

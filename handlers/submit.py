@@ -22,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.i18n import Html
 from bot.submissions import (
     MAX_LENGTH,
     MAX_PHOTOS,
@@ -30,6 +31,7 @@ from bot.submissions import (
     Field,
     LimitReached,
     Sent,
+    Similar,
     Step,
     TextProblem,
     candidates_of,
@@ -66,7 +68,7 @@ def _where(t: Turn, draft: Draft) -> str:
 
 
 def _render(
-    t: Turn, update: Update, draft: Draft, step: Step
+    t: Turn, update: Update, draft: Draft, step: Step, similar: list[Similar]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     catalogue = t.services.catalogue
     first_name = (update.effective_user.first_name if update.effective_user else None) or "-"
@@ -105,13 +107,29 @@ def _render(
         name=name,
         photos=len(photos_of(draft)),
     )
-    return summary, keyboards.confirm(t, draft.key)
+    if similar:
+        items = "\n".join(
+            t.text("idea.similar_item", code=item.code, text=_preview(item.text))
+            for item in similar
+        )
+        summary += "\n\n" + t.text("idea.similar", items=Html(items))
+    return summary, keyboards.confirm(
+        t, draft.key, [(item.submission_id, item.code) for item in similar]
+    )
+
+
+def _preview(text: str, length: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False) -> Step:
     """Ask the question the draft needs next; by editing the pressed message when ``edit``."""
     step = next_step(draft)
-    text, markup = _render(t, update, draft, step)
+    similar = []
+    if step is Step.CONFIRM:
+        similar = await t.services.submissions.similar(t.user_id, draft.text or "")
+    text, markup = _render(t, update, draft, step, similar)
     query = update.callback_query
     if edit and query is not None:
         try:
@@ -290,8 +308,25 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
     assert isinstance(result, Sent)
     if not result.already:
         await query.edit_message_reply_markup(reply_markup=None)
-    await update.effective_chat.send_message(t.text("idea.sent", code=result.submission.code))
+    sent = t.text("idea.sent", code=result.submission.code)
+    if result.submission.looks_like_complaint:
+        sent += "\n\n" + t.text("idea.complaint_hint")
+    await update.effective_chat.send_message(sent)
     return END
+
+
+async def support(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count the resident's support for a similar idea shown on the summary (once per idea)."""
+    t = await turn(update, context)
+    raw = update.callback_query.data.removeprefix("ide:sup:")
+    if not raw.isdigit():
+        await _stale(update, t)
+        return
+    outcome, code = await t.services.submissions.support(profile(update), int(raw))
+    key = {"added": "idea.supported", "already": "idea.already_supported", "own": "idea.own_idea"}
+    await update.callback_query.answer(
+        t.text(key.get(outcome, "idea.stale_button"), code=code or "")
+    )
 
 
 async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -373,6 +408,7 @@ def conversation() -> ConversationHandler:
             Step.NAME: [CallbackQueryHandler(choose_name, pattern=r"^ide:name:"), photo, typed],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^ide:send:"),
+                CallbackQueryHandler(support, pattern=r"^ide:sup:"),
                 CallbackQueryHandler(edit, pattern=r"^ide:edit$"),
                 CallbackQueryHandler(edit_field, pattern=r"^ide:editf:"),
                 CallbackQueryHandler(cancel, pattern=r"^ide:cancel$"),

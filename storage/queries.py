@@ -25,6 +25,7 @@ from storage.models import (
     StatusChangePublic,
     Submission,
     SubmissionPublic,
+    Support,
 )
 
 # Residents --------------------------------------------------------------------------------------
@@ -181,6 +182,62 @@ def history(session: Session, *, submission_id: int) -> list[StatusChangePublic]
         .order_by(col(StatusChange.at), col(StatusChange.id))
     ).all()
     return [StatusChangePublic.model_validate(row) for row in rows]
+
+
+def recent_submission_texts(
+    session: Session, *, limit: int, exclude_resident: int | None
+) -> list[tuple[int, str, str]]:
+    """(id, code, text) of the newest submissions not rejected, for finding similar ideas."""
+    query = (
+        select(Submission.id, Submission.code, Submission.text)
+        .where(Submission.status != "rejected")
+        .order_by(col(Submission.id).desc())
+        .limit(limit)
+    )
+    if exclude_resident is not None:
+        query = query.where(
+            (col(Submission.resident_id).is_(None)) | (Submission.resident_id != exclude_resident)
+        )
+    return [(row[0], row[1], row[2]) for row in session.exec(query).all()]
+
+
+def add_support(
+    session: Session, *, submission_id: int, resident_id: int, now: datetime
+) -> tuple[str, str | None]:
+    """Record a resident's support once: ("added" | "already" | "own" | "missing", code)."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        return "missing", None
+    if submission.resident_id == resident_id:
+        return "own", submission.code
+    existing = session.exec(
+        select(Support).where(
+            Support.submission_id == submission_id, Support.resident_id == resident_id
+        )
+    ).first()
+    if existing is not None:
+        return "already", submission.code
+    session.add(Support(submission_id=submission_id, resident_id=resident_id, created_at=now))
+    return "added", submission.code
+
+
+def support_count(session: Session, *, submission_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Support).where(Support.submission_id == submission_id)
+    ).one()
+
+
+def labelled_examples(session: Session) -> list[tuple[str, str]]:
+    """(text, pillar) of every submission whose pillar an officer confirmed or corrected.
+
+    A submission counts once someone other than the resident changed it (took it for review,
+    decided on it, or moved its pillar): from then on its pillar is an officer's word.
+    """
+    reviewed = select(StatusChange.submission_id).where(StatusChange.actor_role != "resident")
+    rows = session.exec(
+        select(Submission.text, Submission.pillar).where(col(Submission.id).in_(reviewed))
+    ).all()
+    return [(row[0], row[1]) for row in rows]
 
 
 # Conversation states ----------------------------------------------------------------------------
