@@ -24,6 +24,7 @@ _LINK_OR_PHONE = re.compile(
 SHORT = 6
 FEW_KEYWORDS = 3.0
 SHORT_GIBBERISH = 2
+ABBREVIATION = 4
 _VOWEL = re.compile(r"[aiueo]")
 _CONSONANT_RUN = re.compile(r"[^aiueo\d]{5,}")
 
@@ -139,7 +140,11 @@ class IntentDetector:
 
 
 def _odd(word: str) -> bool:
-    """A word with no vowel, a long run of consonants, or a repeated syllable ("wkwk", "asdfgh")."""
-    if not _VOWEL.search(word) or _CONSONANT_RUN.search(word):
+    """A word shaped like no word: a long run of consonants ("asdfgh"), a long word with no vowel,
+    one letter repeated, or a repeated syllable ("wkwkwk"). Short vowelless words are taken for
+    abbreviations ("sd", "pkk")."""
+    if _CONSONANT_RUN.search(word) or len(set(word)) == 1:
         return True
+    if not _VOWEL.search(word):
+        return len(word) > ABBREVIATION
     return len(word) >= 6 and len(set(word)) <= 3
