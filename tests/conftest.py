@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -37,20 +37,12 @@ def tagger() -> Tagger:
     return Tagger.from_catalogue(load_catalogue())
 
 
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'inovasi.db'}"
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL for a fresh schema in the TEST_DATABASE_URL database, dropped afterwards.
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_database_url(request, tmp_path) -> str:
-    """A fresh SQLite file, and a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
-
-    In CI (``CI=true``) the PostgreSQL run is required, so a missing URL fails instead of skipping.
+    In CI (``CI=true``) PostgreSQL is required, so a missing URL fails instead of skipping.
     """
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'inovasi.db'}"
-        return
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         if os.environ.get("CI") == "true":
@@ -67,6 +59,33 @@ def any_database_url(request, tmp_path) -> str:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path) -> Iterator[str]:
+    """The database of a handler test: a fresh SQLite file, or with
+    ``TEST_DATABASE_BACKEND=postgresql`` a fresh PostgreSQL schema (CI runs the suite both ways)."""
+    if os.environ.get("TEST_DATABASE_BACKEND") == "postgresql":
+        with postgres_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'inovasi.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """For the tests of SQLite itself (pragmas, file backups)."""
+    return f"sqlite:///{tmp_path / 'inovasi.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request, tmp_path) -> Iterator[str]:
+    """Both databases in one run, for the storage tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'inovasi.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 class Clock:

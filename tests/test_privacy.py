@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
 from storage.models import Resident, StatusChange, Submission
@@ -23,14 +23,11 @@ async def submit_with_location(bot, who) -> None:
 
 
 def dump_all_tables(bot) -> str:
-    with bot.services.db.engine.connect() as connection:
-        names = [
-            r[0]
-            for r in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
-        ]
+    engine = bot.services.db.engine
+    with engine.connect() as connection:
         return "\n".join(
             repr(row)
-            for name in names
+            for name in inspect(engine).get_table_names()
             for row in connection.execute(text(f'SELECT * FROM "{name}"'))
         )
 
