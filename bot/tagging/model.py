@@ -1,7 +1,8 @@
 """The statistical half of the tagger: a multinomial naive Bayes over stems, in pure Python.
 
 Features are the content stems of a message and the pairs of neighbouring stems ("lampu|jalan"),
-each counted once per message (binarised counts suit short messages). Training is a single pass of
+place names left out (a kecamatan says where an idea is, not what it is about), each counted once
+per message (binarised counts suit short messages). Training is a single pass of
 counting, so retraining on thousands of examples takes milliseconds and needs no extra library.
 Class priors are uniform: the mix of pillars the officers confirm says nothing about the next idea.
 """
@@ -25,8 +26,8 @@ class Feature:
 
 
 def features(text: NormalisedText) -> list[Feature]:
-    """Return the distinct unigram and bigram stem features of ``text``."""
-    content = text.content
+    """Return the distinct unigram and bigram stem features of ``text``, place names left out."""
+    content = [token for token in text.content if not token.place]
     found: dict[str, str] = {}
     for index, token in enumerate(content):
         found.setdefault(token.stem, token.surface)

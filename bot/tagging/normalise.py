@@ -30,12 +30,16 @@ _KEEP_CATEGORIES = ("L", "N", "Z")
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word after normalisation: what the resident wrote, its Indonesian form and its stem."""
+    """One word after normalisation: what the resident wrote, its Indonesian form and its stem.
+
+    ``stop`` marks function words; ``place`` marks a place name, which says where, not what.
+    """
 
     surface: str
     word: str
     stem: str
     stop: bool
+    place: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +177,14 @@ class Normaliser:
                 if name in self.maps.places:
                     surface = " ".join(s for s, _ in pairs[index : index + size])
                     place = self.maps.places[name]
-                    tokens.append(Token(surface, place, place, False))
+                    tokens.append(Token(surface, place, place, False, True))
                     index += size
                     break
             else:
                 if word in self.maps.ambiguous_places and index and (
                     pairs[index - 1][1] in self.maps.place_markers
                 ):
-                    tokens.append(Token(surface, f"{word}_", f"{word}_", False))
+                    tokens.append(Token(surface, f"{word}_", f"{word}_", False, True))
                 else:
                     tokens.append(Token(surface, word, stem(word), word in self.maps.stopwords))
                 index += 1

@@ -20,9 +20,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.tagging.intent import IntentDetector, IntentRules, load_intent_rules
-from bot.tagging.lexicon import Lexicon
-from bot.tagging.model import NaiveBayes, features
+from bot.tagging.lexicon import Lexicon, Match
+from bot.tagging.model import Feature, NaiveBayes, features
 from bot.tagging.normalise import (
+    NormalisedText,
     Normaliser,
     Token,
     default_normaliser,
@@ -130,7 +131,7 @@ class Tagger:
     def _known(self, token: Token) -> bool:
         return (
             token.stop
-            or "_" in token.word
+            or token.place
             or is_dictionary_word(token.word)
             or is_dictionary_word(token.stem)
             or self._current.model.knows(token.stem)
@@ -167,29 +168,27 @@ class Tagger:
         total = sum(exps.values())
         return {cls: value / total for cls, value in exps.items()}, none
 
+    def _score(
+        self, model: NaiveBayes, normalised: NormalisedText
+    ) -> tuple[list[Feature], list[Match], dict[str, float], dict[str, float], float]:
+        """Features, keyword matches, keyword scores, pillar probabilities, P(not an idea)."""
+        found = features(normalised)
+        matches = self._lexicon.matches(normalised)
+        lexicon_scores = self._lexicon.scores(matches, self.pillars)
+        probabilities, none = self._probabilities(
+            model, [feature.name for feature in found], lexicon_scores
+        )
+        return found, matches, lexicon_scores, probabilities, none
+
     def tag(self, text: str) -> TagResult:
         """Tag one message."""
         model = self._current.model
         normalised = self._normalise(text)
-        found = features(normalised)
-        names = [feature.name for feature in found]
-        matches = self._lexicon.matches(normalised)
-        lexicon_scores = self._lexicon.scores(matches, self.pillars)
-        probabilities, none = self._probabilities(model, names, lexicon_scores)
+        found, matches, lexicon_scores, probabilities, none = self._score(model, normalised)
         ranking = tuple(sorted(probabilities.items(), key=lambda item: -item[1]))
         best, confidence = ranking[0]
         runner_up = ranking[1][0]
         evidence = max(lexicon_scores.values())
-        reasons: dict[str, float] = {}
-        for feature in found:
-            share = model.evidence(feature.name, best, runner_up) / TEMPERATURE
-            reasons[feature.surface] = reasons.get(feature.surface, 0.0) + share
-        for match in matches:
-            if match.pillar == best:
-                share = LEXICON_WEIGHT * match.weight
-                reasons[match.phrase] = reasons.get(match.phrase, 0.0) + share
-        ordered = sorted(reasons.items(), key=lambda item: -item[1])
-        decided = [surface for surface, share in ordered if share > 0]
         is_idea = self._intent.is_idea(text, normalised, evidence) and not (
             none >= NOT_IDEA_PROBABILITY and evidence < NOT_IDEA_MAX_EVIDENCE
         )
@@ -197,7 +196,7 @@ class Tagger:
             pillar=best,
             confidence=confidence,
             runner_up=runner_up,
-            reasons=tuple(decided[:MAX_REASONS]),
+            reasons=_reasons(model, found, matches, best, runner_up) if is_idea else (),
             ranking=ranking,
             is_idea=is_idea,
             looks_like_complaint=self._intent.looks_like_complaint(normalised),
@@ -207,10 +206,7 @@ class Tagger:
     def _predict(self, model: NaiveBayes, examples: Sequence[LabelledExample]) -> list[str]:
         predicted = []
         for example in examples:
-            normalised = self._normalise(example.text)
-            names = [feature.name for feature in features(normalised)]
-            scores = self._lexicon.scores(self._lexicon.matches(normalised), self.pillars)
-            probabilities, _ = self._probabilities(model, names, scores)
+            _, _, _, probabilities, _ = self._score(model, self._normalise(example.text))
             predicted.append(max(probabilities, key=probabilities.__getitem__))
         return predicted
 
@@ -264,6 +260,21 @@ class Tagger:
                 scored.append((key, score))
         scored.sort(key=lambda item: -item[1])
         return scored[:limit]
+
+
+def _reasons(
+    model: NaiveBayes, found: list[Feature], matches: list[Match], best: str, runner_up: str
+) -> tuple[str, ...]:
+    """The resident's words with the largest share in ``best``'s lead over ``runner_up``."""
+    shares: dict[str, float] = {}
+    for feature in found:
+        share = model.evidence(feature.name, best, runner_up) / TEMPERATURE
+        shares[feature.surface] = shares.get(feature.surface, 0.0) + share
+    for match in matches:
+        if match.pillar == best:
+            shares[match.phrase] = shares.get(match.phrase, 0.0) + LEXICON_WEIGHT * match.weight
+    ordered = sorted(shares.items(), key=lambda item: -item[1])
+    return tuple(surface for surface, share in ordered if share > 0)[:MAX_REASONS]
 
 
 def _words(name: str) -> list[str]:

@@ -37,7 +37,7 @@ def check(records: list[dict]) -> None:
         assert all(isinstance(reason, str) for reason in record["reasons"])
     assert [r["pillar"] for r in records[::3]] == ["living", "environment"]
     assert [r["is_idea"] for r in records] == [True, False, False, True]
-    assert records[1]["reasons"] == []
+    assert records[1]["reasons"] == records[2]["reasons"] == []
 
 
 def test_run_tag_answers_every_line_in_order(tagger: Tagger) -> None:
