@@ -4,10 +4,14 @@ For a message the tagger normalises the text once, then scores each pillar as
 
     score = naive-Bayes log-likelihood / TEMPERATURE + LEXICON_WEIGHT × matched keyword weights
 
-and turns the scores into probabilities with a softmax. The words with the largest share in the
-winner's lead over the runner-up are the reasons. The model is an immutable value held in one
-attribute: ``tag`` reads it once, ``retrain`` builds a new one and swaps the attribute, so tagging
-needs no lock and always sees a whole model.
+and turns the scores into probabilities with a softmax; below LOW_CONFIDENCE the resident is
+offered :attr:`TagResult.choices`. The words with the largest share in the winner's lead over the
+runner-up are the reasons. The model also has a "none" class (the seed set's non-ideas), which
+together with the cues in ``intent.py`` decides ``is_idea``.
+
+The model is an immutable value held in one attribute: ``tag`` reads it once, ``retrain`` builds a
+new one and swaps the attribute, so tagging needs no lock and always sees a whole model. The
+constants below were tuned with ``bench/tagging.py`` and the similarity pairs in the tests.
 """
 
 from __future__ import annotations
