@@ -11,6 +11,7 @@ import asyncio
 import enum
 import json
 import math
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,12 +119,20 @@ class Page:
     total: int
 
 
+def clean_text(text: str) -> str:
+    """The text without invisible format characters (bidi overrides, zero-width spaces), which
+    could disguise what officers read; the zero-width joiner of emoji sequences stays."""
+    return "".join(ch for ch in text if ch == "\u200d" or unicodedata.category(ch) != "Cf").strip()
+
+
 def check_text(text: str) -> TextProblem | None:
-    length = len(text.strip())
-    if length < MIN_LENGTH:
-        return TextProblem("too_short", length)
-    if length > MAX_LENGTH:
-        return TextProblem("too_long", length)
+    """Too short counts letters and digits only (emoji and punctuation alone say nothing)."""
+    cleaned = clean_text(text)
+    if len(cleaned) > MAX_LENGTH:
+        return TextProblem("too_long", len(cleaned))
+    meaningful = sum(1 for ch in cleaned if unicodedata.category(ch)[0] in "LN")
+    if meaningful < MIN_LENGTH:
+        return TextProblem("too_short", meaningful)
     return None
 
 
@@ -220,7 +229,7 @@ class Submissions:
         problem = check_text(text)
         if problem is not None:
             return problem
-        suggestion = await asyncio.to_thread(self._tagger.tag, text.strip())
+        suggestion = await asyncio.to_thread(self._tagger.tag, clean_text(text))
         return await self._update(user_id, lambda draft: _apply_text(draft, text, suggestion))
 
     async def suggest_for_text(self, user_id: int) -> Draft:
@@ -388,6 +397,8 @@ class Submissions:
             limit=PAGE_SIZE,
         )
         pages = max(math.ceil(total / PAGE_SIZE), 1)
+        if page > pages:
+            return await self.page_of(user_id, pages)
         return Page(items=items, page=page, pages=pages, total=total)
 
     async def owned(
@@ -405,7 +416,7 @@ class Submissions:
 
 
 def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
-    draft.text = text.strip()
+    draft.text = clean_text(text)
     draft.suggested_pillar = suggestion.pillar
     draft.confidence = suggestion.confidence
     draft.reasons = json.dumps(list(suggestion.reasons), ensure_ascii=False)

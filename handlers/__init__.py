@@ -7,7 +7,8 @@ Group 0, first match wins:
 
 1. the /ide conversation — while a resident is in it, it answers their messages and buttons;
 2. the resident's commands and buttons outside the conversation;
-3. whatever else a resident sends in a private chat: an offer to file it, or the help.
+3. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
+   it as an idea, or the help (also for unknown commands, so officer commands stay unseen).
 
 Messages in group chats reach none of the resident's handlers: they are ignored on purpose.
 """

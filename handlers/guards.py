@@ -4,6 +4,9 @@ with ApplicationHandlerStop when it must go no further.
 - Updates from other bots, channel posts and edits of channel posts: ignored on purpose.
 - An edited message in a private chat: one short note that edits are not read (the resident's
   stored answer stays as first sent); in groups, ignored.
+- A button press with no data or no message (forged, or from an inline message this bot never
+  sends): answered as an old button. PTB would otherwise hand empty data to every patterned
+  CallbackQueryHandler.
 - More than 20 messages a minute from one person: one polite reply, then silence until the
   minute has passed.
 """
@@ -31,6 +34,10 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if private:
             t = await turn(update, context)
             await update.edited_message.reply_text(t.text("guard.edited"))
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None and (not query.data or query.message is None):
+        await query.answer((await turn(update, context)).text("idea.stale_button"))
         raise ApplicationHandlerStop
     verdict = (await turn(update, context)).services.flood.check(user.id)
     if verdict is Verdict.PASS:

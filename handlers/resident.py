@@ -243,9 +243,18 @@ def command_handlers() -> list:
     ]
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a command the resident cannot use (or that does not exist) with the help."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(
+        t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+    )
+
+
 def outside_flow_handlers() -> list:
     return [
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, free_text),
+        MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
         MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(stale_button),
     ]
