@@ -137,9 +137,11 @@ def main() -> int:
     low = [result for _, result in ideas if result.low_confidence]
     low_right = sum(1 for row, result in ideas if result.low_confidence and row["pillar"]
                     in result.choices)
+    wrong = [result for row, result in ideas if result.pillar != row["pillar"]]
     print(
         f"  low-confidence ideas                {len(low)} "
-        f"(right pillar among the 2-3 offered: {low_right})"
+        f"(right pillar among the 2-3 offered: {low_right}; "
+        f"{sum(r.low_confidence for r in wrong)} of the {len(wrong)} wrong tags)"
     )
     print("\nconfusion matrix (rows = expected, columns = predicted)")
     print(" " * 13 + "".join(f"{key[:6]:>8}" for key in keys))

@@ -43,7 +43,7 @@ TEMPERATURE = 4.0
 LEXICON_WEIGHT = 0.5
 OFFICER_WEIGHT = 2.0
 LOW_CONFIDENCE = 0.65
-THIRD_CHOICE = 0.15
+THIRD_CHOICE = 0.5
 NOT_IDEA_PROBABILITY = 0.7
 NOT_IDEA_MAX_EVIDENCE = 1.5
 SIMILAR_THRESHOLD = 0.6
@@ -65,11 +65,14 @@ class TagResult:
 
     @property
     def choices(self) -> tuple[str, ...]:
-        """The pillars to offer the resident: the best alone, or the 2–3 likeliest when unsure."""
+        """The pillars to offer the resident: the best alone, or the 2–3 likeliest when unsure.
+
+        A third is offered when it is at least THIRD_CHOICE times as likely as the second.
+        """
         if not self.low_confidence:
             return (self.pillar,)
-        likely = [key for key, p in self.ranking[2:3] if p >= THIRD_CHOICE]
-        return tuple(key for key, _ in self.ranking[:2]) + tuple(likely)
+        (first, _), (second, p2), (third, p3) = self.ranking[:3]
+        return (first, second, third) if p3 >= THIRD_CHOICE * p2 else (first, second)
 
 
 @dataclass(frozen=True, slots=True)
