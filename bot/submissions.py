@@ -420,8 +420,6 @@ def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
     draft.suggested_pillar = suggestion.pillar
     draft.confidence = suggestion.confidence
     draft.reasons = json.dumps(list(suggestion.reasons), ensure_ascii=False)
-    draft.candidates = json.dumps(
-        [key for key, _ in suggestion.ranking[:3]] if suggestion.low_confidence else []
-    )
+    draft.candidates = json.dumps(list(suggestion.choices) if suggestion.low_confidence else [])
     draft.looks_like_complaint = suggestion.looks_like_complaint
     draft.pillar = None
