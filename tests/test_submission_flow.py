@@ -333,3 +333,18 @@ async def test_idle_conversation_ends_with_a_message(bot):
     await job.run(bot.app)
     assert "30 menit" in bot.request.last_text()
     assert rows(bot, Draft) == []
+
+
+async def test_when_the_tagger_is_unsure_the_resident_chooses_among_the_likeliest(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, "Perahu untuk pedagang pasar terapung"))
+    await bot.deliver(u.callback(SITI, "ide:kec:-"))
+    assert "beberapa pilar" in bot.request.last_text()
+    offered = [b.removeprefix("ide:pil:") for b in bot.request.buttons()]
+    assert offered[-1] == "*" and 2 <= len(offered) - 1 <= 3
+    assert {"economy", "branding"} <= set(offered)
+    await bot.deliver(u.callback(SITI, "ide:pil:branding"))
+    await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    [submission] = rows(bot, Submission)
+    assert submission.pillar == "branding" and submission.suggested_pillar in offered
