@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 30.0
+# Telegram re-delivers an unconfirmed update for 24 hours at most; ids are kept twice as long.
+KEEP_HANDLED = timedelta(days=2)
 
 
 class Inbox:
@@ -56,6 +58,10 @@ class Inbox:
     async def next_offset(self) -> int | None:
         last = await self._db.read(queries.last_update_id)
         return None if last is None else last + 1
+
+    async def prune(self) -> int:
+        """Forget updates handled long enough ago that Telegram cannot send them again."""
+        return await self._db.write(queries.prune_updates, before=self._clock() - KEEP_HANDLED)
 
     async def mark_done(self, update: object) -> None:
         if isinstance(update, Update):

@@ -10,7 +10,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import learning
+from bot import housekeeping, learning
 from bot.app import POLL_TIMEOUT
 from bot.intake import poll
 from bot.services import services
@@ -65,6 +65,7 @@ async def on_started(application: Application) -> None:
     settings = found.settings
     await register_commands(application)
     learning.schedule(application)
+    housekeeping.schedule(application)
     logger.info(
         "Inovasi Warga running as @%s with database %s; digest schedule '%s' (%s) to %d chat(s)",
         application.bot.username,

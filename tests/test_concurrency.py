@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from bot import housekeeping
+from bot.lifecycle import on_started
 from storage import queries
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
@@ -94,3 +96,14 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
     engine.dispose()
     assert errors == []
     assert db.call(queries.last_update_id) == 10_149
+
+
+async def test_the_inbox_prune_job_runs_on_schedule_and_keeps_recent_ids(bot, clock):
+    await bot.deliver(u.text(u.user(650), "/start"))
+    await on_started(bot.app)
+    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PRUNE_JOB)
+    await job.run(bot.app)
+    assert bot.services.db.call(queries.last_update_id) is not None
+    clock.now += timedelta(days=3)
+    await job.run(bot.app)
+    assert bot.services.db.call(queries.last_update_id) is None

@@ -208,3 +208,12 @@ def test_sqlite_file_folder_is_created(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_handled_updates_are_pruned_after_two_days_pending_ones_never(db):
+    db.call_write(queries.store_updates, updates=[(1, {}), (2, {}), (3, {})], now=NOW)
+    db.call_write(queries.mark_update_done, update_id=1, now=NOW)
+    db.call_write(queries.mark_update_done, update_id=2, now=NOW + timedelta(days=1))
+    assert db.call_write(queries.prune_updates, before=NOW + timedelta(hours=1)) == 1
+    assert [uid for uid, _ in db.call(queries.pending_updates)] == [3]
+    assert db.call(queries.last_update_id) == 3
