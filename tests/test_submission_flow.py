@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -348,3 +349,32 @@ async def test_when_the_tagger_is_unsure_the_resident_chooses_among_the_likelies
     await bot.deliver(u.callback(SITI, send_button(bot)))
     [submission] = rows(bot, Submission)
     assert submission.pillar == "branding" and submission.suggested_pillar in offered
+
+
+async def test_status_shows_the_owner_the_full_card_and_nobody_else(bot):
+    await walk_to_confirm(bot)
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    await bot.deliver(u.text(SITI, "/status ide-0001"))
+    card = bot.request.last_text(SITI["id"])
+    assert "IDE-0001" in card and "Baru" in card and IDEA in card and "Martapura" in card
+    assert "WITA" in card and "Riwayat" in card
+    await bot.deliver(u.text(JOHN, "/status IDE-0001"))
+    reply = bot.request.last_text(JOHN["id"])
+    assert "not among your ideas" in reply and IDEA not in reply
+
+
+async def test_my_ideas_are_listed_newest_first_and_paged(bot_factory, database_url, clock):
+    async with bot_factory(make_settings(database_url, MAX_SUBMISSIONS_PER_DAY="10")) as bot:
+        for index in range(7):
+            clock.now += timedelta(minutes=1)
+            await walk_to_confirm(bot, text=f"{IDEA} nomor {index}")
+            await bot.deliver(u.callback(SITI, send_button(bot)))
+        await bot.deliver(u.text(SITI, "/ideaku"))
+        first = bot.request.last_text(SITI["id"])
+        assert "halaman 1 dari 2" in first and "IDE-0007" in first and "IDE-0003" in first
+        assert "IDE-0002" not in first and "27 Nov 2026" in first
+        assert bot.request.buttons() == ["mine:page:2"]
+        await bot.deliver(u.callback(SITI, "mine:page:2"))
+        second = bot.request.last_text(SITI["id"])
+        assert "halaman 2 dari 2" in second and "IDE-0001" in second and "IDE-0003" not in second
+        assert bot.request.buttons() == ["mine:page:1"]
