@@ -105,6 +105,11 @@ class StatusChangeBase(SQLModel):
     actor_id: int | None = Field(default=None, sa_type=BigInteger)
     actor_role: str
     note: str | None = Field(default=None, sa_type=Text)
+    # The submission's version after this change, and the pillar before and after when an
+    # officer moved it (the status then stays the same).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    from_pillar: str | None = None
+    to_pillar: str | None = None
 
 
 class StatusChange(StatusChangeBase, table=True):

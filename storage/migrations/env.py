@@ -9,6 +9,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.review  # noqa: F401  (the review desk's tables)
 from bot.config import DEFAULT_DATABASE_URL
 
 target_metadata = SQLModel.metadata
