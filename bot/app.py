@@ -22,7 +22,10 @@ from bot.intake import Inbox
 from bot.persistence import DatabasePersistence
 from bot.processing import OrderedUpdateProcessor
 from bot.ratelimit import TelegramLimits
+from bot.replies import Replies
 from bot.residents import Residents
+from bot.review import Review
+from bot.roles import Roles
 from bot.services import BOT_DATA_KEY, Services
 from bot.submissions import Submissions
 from bot.tagging import Tagger
@@ -87,11 +90,12 @@ def build_application(
         await inbox.mark_done(update)
 
     processor.after = after_update
+    texts = Texts.load(settings.timezone)
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,
         db=db,
         clock=clock,
-        texts=Texts.load(settings.timezone),
+        texts=texts,
         catalogue=catalogue,
         tagger=tagger,
         inbox=inbox,
@@ -99,6 +103,11 @@ def build_application(
         submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
+        roles=Roles(db=db, settings=settings, clock=clock),
+        review=Review(
+            db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts
+        ),
+        replies=Replies(db=db, clock=clock),
     )
     handlers.register(application)
     return application

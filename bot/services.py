@@ -15,7 +15,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.intake import Inbox
+from bot.replies import Replies
 from bot.residents import Residents
+from bot.review import Review
+from bot.roles import Roles
 from bot.submissions import Submissions
 from bot.tagging import Tagger
 from storage.engine import Database
@@ -36,6 +39,9 @@ class Services:
     submissions: Submissions
     flood: FloodGuard
     error_alerts: Throttle
+    roles: Roles
+    review: Review
+    replies: Replies
 
 
 def services(context: CallbackContext | Application) -> Services:

@@ -5,24 +5,35 @@ posts, edited messages, floods), which stop an update from going further.
 
 Group 0, first match wins:
 
-1. the /ide conversation — while a resident is in it, it answers their messages and buttons;
-2. the resident's commands and buttons outside the conversation;
-3. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
+1. the "review" conversation — while an officer is writing the words an action needs (a reason,
+   a question, a note, a code), it takes their text; it starts only from a card's button;
+2. the "answer" conversation — while a resident answers an officer's question, it takes their
+   text; it starts only from the question's button;
+3. the /ide conversation — while a resident is in it, it answers their messages and buttons;
+4. the officers' commands and buttons (:mod:`handlers.officer`, :mod:`handlers.review`), which
+   check the role on every use, and the invite deep link ``/start inv-…`` ahead of /start;
+5. the resident's commands and buttons outside the conversation;
+6. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
    it as an idea, or the help (also for unknown commands, so officer commands stay unseen).
 
-Messages in group chats reach none of the resident's handlers: they are ignored on purpose.
+Messages in group chats reach none of the resident's handlers: they are ignored on purpose. In
+groups only officers' commands and buttons are answered, and only for officers.
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, guards, resident, submit
+from handlers import answer, errors, guards, officer, resident, review, submit
 
 
 def register(application: Application) -> None:
     application.add_handlers(guards.handlers(), group=guards.GROUP)
+    application.add_handler(review.conversation())
+    application.add_handler(answer.conversation())
     application.add_handler(submit.conversation())
+    application.add_handlers(officer.handlers())
+    application.add_handlers(review.handlers())
     application.add_handlers(resident.command_handlers())
     application.add_handlers(resident.outside_flow_handlers())
     application.add_error_handler(errors.on_error)

@@ -38,7 +38,7 @@ from bot.submissions import (
     next_step,
     photos_of,
 )
-from handlers import keyboards
+from handlers import keyboards, review
 from handlers.base import PRIVATE, Turn, profile, turn
 from storage.models import Draft
 
@@ -312,6 +312,8 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
     if result.submission.looks_like_complaint:
         sent += "\n\n" + t.text("idea.complaint_hint")
     await update.effective_chat.send_message(sent)
+    if not result.already:
+        await review.announce_new(context, result.submission)
     return END
 
 

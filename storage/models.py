@@ -67,6 +67,8 @@ class Submission(SubmissionBase, table=True):
         UniqueConstraint("draft_key", name="uq_submission_draft_key"),
         Index("ix_submission_resident_created", "resident_id", "created_at"),
         Index("ix_submission_status_created", "status", "created_at"),
+        # The digest and the report count by pillar and kecamatan over a range of days.
+        Index("ix_submission_created_pillar", "created_at", "pillar", "kecamatan"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -117,7 +119,7 @@ class StatusChange(StatusChangeBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
-    at: datetime = _utc(nullable=False)
+    at: datetime = _utc(nullable=False, index=True)
 
 
 class StatusChangePublic(StatusChangeBase):

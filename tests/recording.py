@@ -31,6 +31,7 @@ BOT_USER = {
 class Call:
     method: str
     params: dict
+    files: dict = field(default_factory=dict)  # uploads: name -> (file name, bytes, mime type)
 
 
 @dataclass
@@ -60,9 +61,10 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        files = dict(request_data.multipart_data) if request_data else {}
         if self.latency:
             await asyncio.sleep(random.uniform(0, self.latency))
-        self.calls.append(Call(api_method, params))
+        self.calls.append(Call(api_method, params, files))
         if api_method in self.fail:
             status, description = self.fail[api_method]
             body = {"ok": False, "error_code": status, "description": description}
@@ -95,6 +97,8 @@ class RecordingRequest(BaseRequest):
             return []
         if api_method in ("sendMessage", "sendPhoto", "sendDocument", "sendLocation"):
             return self._message(params)
+        if api_method == "sendMediaGroup":
+            return [self._message(params) for _ in params["media"]]
         if api_method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
             if "chat_id" in params:
                 return self._message(params, int(params["message_id"]))
@@ -130,6 +134,15 @@ class RecordingRequest(BaseRequest):
             ):
                 return [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
         return []
+
+    def uploads(self, method: str) -> list[tuple[str, bytes]]:
+        """(file name, content) of every file uploaded with ``method``, in order."""
+        return [
+            (name, content)
+            for call in self.calls
+            if call.method == method
+            for name, content, *_ in call.files.values()
+        ]
 
     def clear(self) -> None:
         self.calls.clear()

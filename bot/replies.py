@@ -1,0 +1,118 @@
+"""Words the bot waits for: an officer's words for an action, a resident's answer to a question.
+
+Knows nothing of Telegram. What is awaited is kept in the database (``reviewprompt``,
+``pendinganswer``), so it survives a restart like the conversations that wait for it. A resident's
+answer goes onto the submission's history and sends it back from ``needs_info`` to ``in_review``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.review import MAX_WORDS, Action
+from storage import review as store
+from storage.engine import Database
+from storage.models import Status, SubmissionPublic
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    submission: SubmissionPublic
+    asked_by: int | None
+
+
+class Replies:
+    """Prompts for officers' words and residents' answers."""
+
+    def __init__(self, *, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # An officer's words for an action -----------------------------------------------------------
+
+    async def start_prompt(
+        self,
+        chat_id: int,
+        officer_id: int,
+        action: Action,
+        submission_id: int,
+        version: int,
+        card_message_id: int | None,
+    ) -> None:
+        """Remember the action waiting for the officer's words in this chat."""
+        await self._db.write(
+            store.set_prompt,
+            chat_id=chat_id,
+            officer_id=officer_id,
+            action=str(action),
+            submission_id=submission_id,
+            version=version,
+            card_message_id=card_message_id,
+            now=self._clock(),
+        )
+
+    async def prompt(self, chat_id: int, officer_id: int) -> store.ReviewPrompt | None:
+        return await self._db.read(store.prompt, chat_id=chat_id, officer_id=officer_id)
+
+    async def drop_prompt(self, chat_id: int, officer_id: int) -> None:
+        await self._db.write(store.drop_prompt, chat_id=chat_id, officer_id=officer_id)
+
+    # Residents' answers -------------------------------------------------------------------------
+
+    async def start_answer(self, resident_id: int, submission_id: int) -> str | None:
+        """Begin the resident's answer; the code, or ``None`` if nothing of theirs awaits one."""
+        now = self._clock()
+
+        def begin(session: Session) -> str | None:
+            found = store.submission(session, submission_id=submission_id)
+            if found is None or found.resident_id != resident_id:
+                return None
+            if found.status is not Status.NEEDS_INFO:
+                return None
+            store.set_pending_answer(
+                session, resident_id=resident_id, submission_id=submission_id, now=now
+            )
+            return found.code
+
+        return await self._db.write(begin)
+
+    async def answer(self, resident_id: int, text: str) -> Answered | None:
+        """Put the resident's answer on the submission and send it back to review."""
+        now = self._clock()
+        text = text.strip()[:MAX_WORDS]
+
+        def record(session: Session) -> Answered | None:
+            submission_id = store.pending_answer(session, resident_id=resident_id)
+            store.drop_pending_answer(session, resident_id=resident_id)
+            found = (
+                None
+                if submission_id is None
+                else store.submission(session, submission_id=submission_id)
+            )
+            if found is None or found.resident_id != resident_id:
+                return None
+            if found.status is not Status.NEEDS_INFO:
+                return None
+            asked = store.last_change_to(session, submission_id=found.id, status=Status.NEEDS_INFO)
+            changed = store.change(
+                session,
+                submission_id=found.id,
+                expected_version=found.version,
+                to_status=Status.IN_REVIEW,
+                actor_id=resident_id,
+                actor_role="resident",
+                now=now,
+                note=text,
+            )
+            if not changed:
+                return None
+            fresh = store.submission(session, submission_id=found.id)
+            return Answered(fresh, asked.actor_id if asked else None)
+
+        return await self._db.write(record)
+
+    async def drop_answer(self, resident_id: int) -> None:
+        await self._db.write(store.drop_pending_answer, resident_id=resident_id)

@@ -1,0 +1,390 @@
+"""The review desk's service: the queue, a submission's card, and officers' actions.
+
+Knows nothing of Telegram. Each action runs in one write transaction that re-checks the actor's
+role and the submission's version (optimistic concurrency): a card drawn at version 3 can only
+change a submission still at version 3, else the action is refused with what changed since.
+
+The queue holds what waits for an officer: ``new`` and ``in_review``. A ``needs_info``
+submission waits for its resident, so it leaves the queue until they answer (it is back
+``in_review`` then). How long a submission has waited counts from when it was received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.catalogue import Catalogue
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Texts, resolve_language
+from bot.roles import role_in
+from bot.submissions import Profile
+from bot.tagging import Tagger
+from storage import review as store
+from storage.engine import Database
+from storage.models import Status, StatusChangePublic, SubmissionPublic
+from storage.queries import (
+    history,
+    recent_submission_texts,
+    submission_by_code,
+    support_count,
+)
+
+WAITING = (Status.NEW, Status.IN_REVIEW)
+QUEUE_PAGE_SIZE = 5
+DUPLICATE_CANDIDATES = 200
+MAX_WORDS = 1000
+
+
+class Action(enum.StrEnum):
+    """What an officer can do on a card; the value is the callback data's action."""
+
+    TAKE = "take"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ASK = "ask"
+    DUPLICATE = "dup"
+    PILLAR = "pillar"
+    NOTE = "note"
+    IMPLEMENT = "impl"
+
+
+# Status changes: the statuses an action may start from, and where it leads.
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.TAKE: (frozenset({Status.NEW, Status.NEEDS_INFO}), Status.IN_REVIEW),
+    Action.ACCEPT: (frozenset({Status.NEW, Status.IN_REVIEW}), Status.ACCEPTED),
+    Action.REJECT: (
+        frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_INFO}),
+        Status.REJECTED,
+    ),
+    Action.ASK: (frozenset({Status.NEW, Status.IN_REVIEW}), Status.NEEDS_INFO),
+    Action.DUPLICATE: (
+        frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_INFO}),
+        Status.DUPLICATE,
+    ),
+    Action.IMPLEMENT: (frozenset({Status.ACCEPTED}), Status.IMPLEMENTED),
+}
+# Actions that need words from the officer: a reason, a question, a note, the other code.
+NEEDS_WORDS = (Action.REJECT, Action.ASK, Action.DUPLICATE, Action.NOTE)
+# Actions whose words may come from a standard template (in the resident's language).
+TEMPLATES = {Action.REJECT: ("scope", "planned", "unclear"), Action.ASK: ("place", "photo", "more")}
+
+
+def actions_for(status: Status) -> list[Action]:
+    """The buttons a card in ``status`` offers, in order."""
+    allowed = [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+    return [*allowed, Action.PILLAR, Action.NOTE]
+
+
+# Working days -----------------------------------------------------------------------------------
+
+
+def sla_deadline(received: datetime, zone: ZoneInfo, working_days: int) -> datetime:
+    """When ``working_days`` working days (Monday to Friday in ``zone``) after ``received`` end.
+
+    Something received on a weekend starts counting on Monday at midnight. Public holidays are
+    not known to the bot and count as working days.
+    """
+    local = received.astimezone(zone)
+    if local.weekday() >= 5:
+        local = (local + timedelta(days=7 - local.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+    for _ in range(working_days):
+        local += timedelta(days=1)
+        while local.weekday() >= 5:
+            local += timedelta(days=1)
+    return local
+
+
+# Read models ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    submission: SubmissionPublic
+    waited: timedelta
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    items: list[Waiting]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """Everything an officer's card shows. ``resident_name`` is set only with the consent."""
+
+    submission: SubmissionPublic
+    changes: list[StatusChangePublic]
+    notes: list[store.ReviewNotePublic]
+    names: dict[int, str]
+    resident_name: str | None
+    supports: int
+    similar: list[tuple[str, float]]  # (code, score) of likely duplicates
+    waited: timedelta
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What to tell the resident about a change, in their language."""
+
+    resident_id: int
+    language: str
+    action: Action
+    code: str
+    words: str | None = None
+    pillar: str | None = None
+    other_code: str | None = None
+    submission_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    submission: SubmissionPublic
+    notice: Notice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """The card was out of date: what changed since it was drawn, and by whom."""
+
+    changes: list[StatusChangePublic]
+    names: dict[int, str] = field(default_factory=dict)
+
+
+class Refused(enum.StrEnum):
+    NOT_STAFF = "not_staff"
+    GONE = "gone"
+    NOT_ALLOWED = "not_allowed"  # the action does not apply to the current status
+    BAD_PILLAR = "bad_pillar"
+    BAD_CODE = "bad_code"  # the duplicate's original is unknown or the submission itself
+    EMPTY = "empty"
+
+
+class Review:
+    """The queue, the cards and the actions."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        catalogue: Catalogue,
+        tagger: Tagger,
+        texts: Texts,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self._catalogue = catalogue
+        self._tagger = tagger
+        self._texts = texts
+
+    def _overdue(self, submission: SubmissionPublic, now: datetime) -> bool:
+        if submission.status not in WAITING:
+            return False
+        zone, days = self._settings.timezone, self._settings.review_sla_days
+        return now > sla_deadline(submission.created_at, zone, days)
+
+    # Reading ------------------------------------------------------------------------------------
+
+    async def queue(self, page: int) -> QueuePage:
+        """One page of waiting submissions, oldest first (pages count from 1)."""
+        page = max(page, 1)
+        items, total = await self._db.read(
+            store.waiting,
+            statuses=WAITING,
+            offset=(page - 1) * QUEUE_PAGE_SIZE,
+            limit=QUEUE_PAGE_SIZE,
+        )
+        now = self._clock()
+        return QueuePage(
+            items=[Waiting(s, now - s.created_at, self._overdue(s, now)) for s in items],
+            page=page,
+            pages=max(math.ceil(total / QUEUE_PAGE_SIZE), 1),
+            total=total,
+        )
+
+    async def find(self, code: str) -> int | None:
+        found = await self._db.read(submission_by_code, code=code.strip().upper())
+        return None if found is None else found.id
+
+    async def card(self, submission_id: int) -> Card | None:
+        def load(session: Session):
+            found = store.submission(session, submission_id=submission_id)
+            if found is None:
+                return None
+            changes = history(session, submission_id=submission_id)
+            notes = store.notes(session, submission_id=submission_id)
+            names = store.staff_names(
+                session,
+                user_ids=[c.actor_id for c in changes if c.actor_role != "resident"]
+                + [n.author_id for n in notes],
+            )
+            resident = store.resident_of(session, submission_id=submission_id)
+            named = not found.anonymous and resident and resident.consent_named_at is not None
+            others = recent_submission_texts(
+                session, limit=DUPLICATE_CANDIDATES, exclude_resident=None
+            )
+            return (
+                found,
+                changes,
+                notes,
+                names,
+                resident.first_name if named else None,
+                support_count(session, submission_id=submission_id),
+                [(code, text) for other_id, code, text in others if other_id != submission_id],
+            )
+
+        loaded = await self._db.read(load)
+        if loaded is None:
+            return None
+        found, changes, notes, names, resident_name, supports, others = loaded
+        similar = await asyncio.to_thread(self._tagger.find_similar, found.text, others)
+        now = self._clock()
+        return Card(
+            submission=found,
+            changes=changes,
+            notes=notes,
+            names=names,
+            resident_name=resident_name,
+            supports=supports,
+            similar=similar,
+            waited=now - found.created_at,
+            overdue=self._overdue(found, now),
+        )
+
+    # Acting -------------------------------------------------------------------------------------
+
+    async def act(
+        self,
+        actor: Profile,
+        submission_id: int,
+        version: int,
+        action: Action,
+        *,
+        words: str | None = None,
+        template: str | None = None,
+        pillar: str | None = None,
+    ) -> Done | Conflict | Refused:
+        """Apply ``action`` to the submission as the card at ``version`` showed it.
+
+        ``words`` are the officer's own; ``template`` names a standard text, which the resident
+        reads in their own language. For a duplicate, ``words`` is the original's code.
+        """
+        now = self._clock()
+        words = (words or "").strip()[:MAX_WORDS] or None
+
+        def apply(session: Session) -> Done | Conflict | Refused:
+            if not role_in(session, self._settings, actor.user_id).staff:
+                return Refused.NOT_STAFF
+            store.touch_staff(
+                session,
+                user_id=actor.user_id,
+                first_name=actor.first_name,
+                username=actor.username,
+                now=now,
+            )
+            current = store.submission(session, submission_id=submission_id)
+            if current is None:
+                return Refused.GONE
+            if action is Action.NOTE:
+                if not words:
+                    return Refused.EMPTY
+                store.add_note(
+                    session,
+                    submission_id=submission_id,
+                    author_id=actor.user_id,
+                    text=words,
+                    now=now,
+                )
+                return Done(current)
+            if current.version != version:
+                return self._conflict(session, submission_id, version)
+            return self._change(session, current, actor, action, words, template, pillar, now)
+
+        return await self._db.write(apply)
+
+    def _conflict(self, session: Session, submission_id: int, version: int) -> Conflict:
+        changes = store.changes_since(session, submission_id=submission_id, version=version)
+        names = store.staff_names(session, user_ids=[c.actor_id for c in changes])
+        return Conflict(changes, names)
+
+    def _change(
+        self,
+        session: Session,
+        current: SubmissionPublic,
+        actor: Profile,
+        action: Action,
+        words: str | None,
+        template: str | None,
+        pillar: str | None,
+        now: datetime,
+    ) -> Done | Conflict | Refused:
+        resident = store.resident_of(session, submission_id=current.id)
+        language = resolve_language(
+            resident.language if resident else None,
+            resident.telegram_language if resident else None,
+            current.language,
+        )
+        to_status, to_pillar, other_code = current.status, None, None
+        if action is Action.PILLAR:
+            if pillar not in self._catalogue.pillar_keys or pillar == current.pillar:
+                return Refused.BAD_PILLAR
+            to_pillar = pillar
+        else:
+            sources, to_status = TRANSITIONS[action]
+            if current.status not in sources:
+                return Refused.NOT_ALLOWED
+        if action is Action.DUPLICATE:
+            original = submission_by_code(session, code=(words or "").upper())
+            if original is None or original.id == current.id:
+                return Refused.BAD_CODE
+            words = other_code = original.code
+        elif template is not None:
+            if template not in TEMPLATES.get(action, ()):
+                return Refused.EMPTY
+            words = self._texts.get(language, f"review.template_{action}_{template}")
+        if action in NEEDS_WORDS and not words:
+            return Refused.EMPTY
+        changed = store.change(
+            session,
+            submission_id=current.id,
+            expected_version=current.version,
+            to_status=to_status,
+            actor_id=actor.user_id,
+            actor_role="officer",
+            now=now,
+            note=words,
+            to_pillar=to_pillar,
+        )
+        if not changed:
+            return self._conflict(session, current.id, current.version)
+        fresh = store.submission(session, submission_id=current.id)
+        notice = None
+        if resident is not None:
+            notice = Notice(
+                resident_id=resident.id,
+                language=language,
+                action=action,
+                code=current.code,
+                words=words,
+                pillar=to_pillar,
+                other_code=other_code,
+                submission_id=current.id,
+            )
+        return Done(fresh, notice)

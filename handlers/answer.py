@@ -1,0 +1,95 @@
+"""The resident's answer to an officer's question: the "answer" conversation.
+
+When an officer asks for more information, the resident's notice carries a button
+``ans:<submission id>``. Pressing it opens this short conversation: the resident's next text goes
+onto the submission's history, the submission goes back to ``in_review``, and the officer who asked
+and the team's groups get the card again. /batal leaves without answering.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers.base import PRIVATE, turn
+from handlers.review import announce_answer
+
+CONVERSATION_NAME = "answer"
+ANSWER = "answer"
+IDLE_TIMEOUT_SECONDS = 30 * 60
+END = ConversationHandler.END
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Ask the resident for their answer, if the question is still open and theirs."""
+    t = await turn(update, context)
+    query = update.callback_query
+    submission_id = int(query.data.removeprefix("ans:"))
+    code = await t.services.replies.start_answer(t.user_id, submission_id)
+    if code is None:
+        await query.answer(t.text("idea.stale_button"))
+        return None
+    await query.answer()
+    await update.effective_chat.send_message(t.text("review.answer_ask", code=code))
+    return ANSWER
+
+
+async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Put the answer on the submission, thank the resident and tell the officers."""
+    t = await turn(update, context)
+    answered = await t.services.replies.answer(t.user_id, update.effective_message.text)
+    if answered is None:
+        await update.effective_message.reply_text(t.text("review.answer_closed"))
+        return END
+    await update.effective_message.reply_text(
+        t.text("review.answer_thanks", code=answered.submission.code)
+    )
+    await announce_answer(context, answered)
+    return END
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Explain that an answer is written in words."""
+    t = await turn(update, context)
+    await update.effective_message.reply_text(t.text("review.answer_words_only"))
+    return ANSWER
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Leave without answering; the question stays open."""
+    t = await turn(update, context)
+    await t.services.replies.drop_answer(t.user_id)
+    await update.effective_message.reply_text(t.text("review.answer_cancelled"))
+    return END
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget an answer that never came; the question stays open."""
+    t = await turn(update, context)
+    await t.services.replies.drop_answer(t.user_id)
+
+
+def conversation() -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(begin, pattern=r"^ans:\d+$")],
+        states={
+            ANSWER: [
+                MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive),
+                MessageHandler(PRIVATE & ~filters.COMMAND, not_text),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler(["batal", "cancel"], cancel, filters=PRIVATE)],
+        name=CONVERSATION_NAME,
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=IDLE_TIMEOUT_SECONDS,
+    )

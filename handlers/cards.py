@@ -1,0 +1,185 @@
+"""A submission's card as officers see it: its text, its buttons, and sending it with its photos.
+
+Callback data of the card's buttons: ``rev:<action>:<submission id>:<version>`` (the version the
+card was drawn at, see :mod:`bot.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a chosen
+pillar; ``rvv:<id>`` sends a fresh card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message
+from telegram.error import TelegramError
+
+from bot.i18n import Html
+from bot.review import Action, Card, actions_for
+from handlers.base import Turn
+from storage.models import StatusChangePublic, SubmissionPublic
+
+logger = logging.getLogger(__name__)
+
+CARD_TEXT_LIMIT = 2500
+HISTORY_LIMIT = 12
+MAX_REASONS = 3
+
+
+def waited(t: Turn, duration: timedelta) -> str:
+    """``3 hari 4 jam`` / ``5 jam`` / ``12 menit``."""
+    hours = int(duration.total_seconds() // 3600)
+    if hours >= 24:
+        return t.text("review.waited_days", days=hours // 24, hours=hours % 24)
+    if hours:
+        return t.text("review.waited_hours", hours=hours)
+    return t.text("review.waited_minutes", minutes=max(int(duration.total_seconds() // 60), 0))
+
+
+def where(t: Turn, submission: SubmissionPublic) -> str:
+    if submission.latitude is not None and submission.longitude is not None:
+        return t.text(
+            "idea.where_point",
+            latitude=f"{submission.latitude:.5f}",
+            longitude=f"{submission.longitude:.5f}",
+        )
+    if submission.kecamatan:
+        return t.services.catalogue.kecamatan_by_key(submission.kecamatan).name
+    return t.text("idea.where_none")
+
+
+def pillar_name(t: Turn, key: str) -> str:
+    return t.services.catalogue.pillar(key).name(t.language)
+
+
+def title(text: str, length: int = 60) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= length else first[: length - 1] + "…"
+
+
+def _actor(t: Turn, card_names: dict[int, str], actor_id: int | None, role: str) -> str:
+    if role == "resident":
+        return t.text("review.actor_resident")
+    return card_names.get(actor_id or 0) or t.text("review.actor_officer")
+
+
+def change_line(t: Turn, change: StatusChangePublic, names: dict[int, str]) -> str:
+    """One line of history: a status change, a pillar change, or the submission's arrival."""
+    params = {
+        "date": t.services.texts.datetime(t.language, change.at),
+        "actor": _actor(t, names, change.actor_id, change.actor_role),
+    }
+    if change.from_status is None:
+        return t.text("review.history_created", **params)
+    if change.to_pillar is not None:
+        return t.text(
+            "review.history_pillar",
+            old=pillar_name(t, change.from_pillar or change.to_pillar),
+            new=pillar_name(t, change.to_pillar),
+            **params,
+        )
+    params["status"] = t.text(f"status.{change.to_status}")
+    if change.note:
+        return t.text("review.history_change_note", note=change.note, **params)
+    return t.text("review.history_change", **params)
+
+
+def card_text(t: Turn, card: Card) -> str:
+    s = card.submission
+    head = t.text("review.card_head", code=s.code, status=t.text(f"status.{s.status}"))
+    if card.overdue:
+        head += t.text("review.card_overdue", days=t.services.settings.review_sla_days)
+    reasons = json.loads(s.reasons or "[]")[:MAX_REASONS]
+    lines = [
+        head,
+        t.text(
+            "review.card_pillar",
+            pillar=pillar_name(t, s.pillar),
+            confidence=round(s.confidence * 100),
+        )
+        + (t.text("review.card_reasons", words=", ".join(reasons)) if reasons else ""),
+        t.text("review.card_where", where=where(t, s)),
+        t.text("review.card_named", name=card.resident_name)
+        if card.resident_name
+        else t.text("review.card_anonymous"),
+        t.text(
+            "review.card_received",
+            date=t.services.texts.datetime(t.language, s.created_at),
+            waited=waited(t, card.waited),
+        ),
+    ]
+    if s.photo_file_ids:
+        lines.append(t.text("review.card_photos", count=len(s.photo_file_ids)))
+    if card.supports:
+        lines.append(t.text("review.card_supports", count=card.supports))
+    if s.looks_like_complaint:
+        lines.append(t.text("review.card_complaint"))
+    if card.similar:
+        similar = ", ".join(f"{code} ({round(score * 100)}%)" for code, score in card.similar)
+        lines.append(t.text("review.card_similar", items=similar))
+    body = s.text if len(s.text) <= CARD_TEXT_LIMIT else s.text[:CARD_TEXT_LIMIT] + "…"
+    history = [(c.at, change_line(t, c, card.names)) for c in card.changes]
+    history += [
+        (
+            n.at,
+            t.text(
+                "review.history_internal",
+                date=t.services.texts.datetime(t.language, n.at),
+                actor=_actor(t, card.names, n.author_id, "officer"),
+                note=n.text,
+            ),
+        )
+        for n in card.notes
+    ]
+    history.sort(key=lambda item: item[0])
+    recent = [line for _, line in history[-HISTORY_LIMIT:]]
+    return t.text(
+        "review.card",
+        head=Html("\n".join(lines)),
+        text=body,
+        history=Html("\n".join(recent)),
+    )
+
+
+def card_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            t.text(f"review.button_{action}"), callback_data=f"rev:{action}:{s.id}:{s.version}"
+        )
+        for action in actions_for(s.status)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [InlineKeyboardButton(t.text("review.button_refresh"), callback_data=f"rvv:{s.id}")]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def pillar_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                pillar_name(t, key), callback_data=f"rev:{Action.PILLAR}:{s.id}:{s.version}:{key}"
+            )
+        ]
+        for key in t.services.catalogue.pillar_keys
+        if key != s.pillar
+    ]
+    rows.append([InlineKeyboardButton(t.text("review.button_back"), callback_data=f"rvv:{s.id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_card(
+    bot: Bot, chat_id: int, t: Turn, card: Card, *, intro: str | None = None
+) -> Message:
+    """Send the photos (if any), then the card (after ``intro``) with its buttons."""
+    photos = card.submission.photo_file_ids
+    try:
+        if len(photos) == 1:
+            await bot.send_photo(chat_id, photos[0])
+        elif photos:
+            await bot.send_media_group(chat_id, [InputMediaPhoto(file_id) for file_id in photos])
+    except TelegramError as error:
+        logger.warning("Could not send the photos of %s: %s", card.submission.code, error)
+    text = card_text(t, card) if intro is None else f"{intro}\n\n{card_text(t, card)}"
+    return await bot.send_message(chat_id, text, reply_markup=card_keyboard(t, card.submission))

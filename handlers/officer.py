@@ -1,0 +1,270 @@
+"""Officers' and admins' commands: the roster and invites, the queue, a submission's card.
+
+Every command and button checks the user's role first (:func:`staff_turn`). Anyone else meets
+what unknown input meets: in a private chat the resident's help (or, for a button, the answer any
+stale button gets), in a group nothing at all. A button pressed in a group by a non-officer is
+answered with an empty answer, which only stops the spinner on the presser's own screen. A revoked
+officer's old buttons say that the access was revoked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.roles import INVITE_PREFIX, Appointed, Role
+from handlers import keyboards
+from handlers.base import PRIVATE, Turn, command_argument, profile, turn
+from handlers.cards import send_card, title, waited
+
+logger = logging.getLogger(__name__)
+
+OFFICER_MENU = (
+    (("antrian", "queue"), "officer.menu_queue"),
+    (("lihat", "view"), "officer.menu_view"),
+    (("cari", "search"), "officer.menu_search"),
+    (("statistik", "stats"), "officer.menu_stats"),
+    (("ekspor", "export"), "officer.menu_export"),
+    (("bantuan", "help"), "command.help"),
+)
+
+
+async def _as_unknown(update: Update, t: Turn, role: Role) -> None:
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    query = update.callback_query
+    if query is not None:
+        if role is Role.REVOKED:
+            await query.answer(t.text("officer.revoked"), show_alert=True)
+        elif private:
+            await query.answer(t.text("idea.stale_button"))
+        else:
+            await query.answer()
+        return
+    if private:
+        await update.effective_message.reply_text(
+            t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+        )
+
+
+async def staff_turn(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, admin: bool = False
+) -> Turn | None:
+    """The turn of an officer (or admin, when ``admin``); ``None`` once anyone else is answered."""
+    t = await turn(update, context)
+    role = await t.services.roles.role(t.user_id)
+    if role is Role.ADMIN or (role is Role.OFFICER and not admin):
+        return t
+    await _as_unknown(update, t, Role.NONE if admin and role.staff else role)
+    return None
+
+
+# The roster (admins) ------------------------------------------------------------------------
+
+
+async def publish_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, t: Turn) -> None:
+    """Show the officer's command menu in their private chat, in both languages."""
+    texts = t.services.texts
+    scope = BotCommandScopeChat(chat_id)
+    for language, code in (("id", None), ("en", "en")):
+        index = 0 if language == "id" else 1
+        commands = [
+            BotCommand(names[index], texts.get(language, key)) for names, key in OFFICER_MENU
+        ]
+        try:
+            await context.bot.set_my_commands(commands, scope=scope, language_code=code)
+        except TelegramError as error:
+            logger.warning("Could not set the officer menu in chat %s: %s", chat_id, error)
+
+
+async def withdraw_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    for code in (None, "en"):
+        try:
+            await context.bot.delete_my_commands(
+                scope=BotCommandScopeChat(chat_id), language_code=code
+            )
+        except TelegramError as error:
+            logger.warning("Could not remove the officer menu in chat %s: %s", chat_id, error)
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Make a one-time invite link, valid for 48 hours."""
+    t = await staff_turn(update, context, admin=True)
+    if t is None:
+        return
+    invitation = await t.services.roles.invite(profile(update))
+    link = f"https://t.me/{context.bot.username}?start={invitation.payload}"
+    await update.effective_message.reply_text(
+        t.text(
+            "officer.invite",
+            link=link,
+            expires=t.services.texts.datetime(t.language, invitation.expires_at),
+        )
+    )
+
+
+async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Make the opener of an invite link an officer, if the invite is still good."""
+    t = await turn(update, context)
+    payload = (context.args or [""])[0]
+    result = await t.services.roles.redeem(profile(update), payload)
+    if not isinstance(result, Appointed):
+        await update.effective_message.reply_text(t.text(f"officer.invite_{result}"))
+        return
+    await update.effective_message.reply_text(t.text("officer.welcome"))
+    await publish_menu(context, update.effective_chat.id, t)
+    user = update.effective_user
+    admin_language = await t.services.residents.language(result.invited_by, None)
+    try:
+        await context.bot.send_message(
+            result.invited_by,
+            t.services.texts.get(
+                admin_language, "officer.invite_accepted", name=user.first_name, user_id=user.id
+            ),
+        )
+    except TelegramError as error:
+        logger.warning("Could not tell admin %s about a used invite: %s", result.invited_by, error)
+
+
+async def officers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the active officers, with when and by whom each was added."""
+    t = await staff_turn(update, context, admin=True)
+    if t is None:
+        return
+    entries = await t.services.roles.officers()
+    if not entries:
+        await update.effective_message.reply_text(t.text("officer.none"))
+        return
+    lines = [t.text("officer.list_header", count=len(entries))]
+    for entry in entries:
+        name = entry.name or "?"
+        if entry.username:
+            name += f" (@{entry.username})"
+        lines.append(
+            t.text(
+                "officer.list_item",
+                name=name,
+                user_id=entry.user_id,
+                by=entry.added_by_name or entry.added_by or "?",
+                date=t.services.texts.datetime(t.language, entry.added_at),
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Revoke an officer by their Telegram user id."""
+    t = await staff_turn(update, context, admin=True)
+    if t is None:
+        return
+    raw = command_argument(context)
+    if not raw.isdigit():
+        await update.effective_message.reply_text(t.text("officer.revoke_usage"))
+        return
+    if not await t.services.roles.revoke(t.user_id, int(raw)):
+        await update.effective_message.reply_text(t.text("officer.revoke_unknown", user_id=raw))
+        return
+    await withdraw_menu(context, int(raw))
+    await update.effective_message.reply_text(t.text("officer.revoked_done", user_id=raw))
+
+
+# The queue and the card ---------------------------------------------------------------------
+
+
+async def _queue_page(t: Turn, page_number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    page = await t.services.review.queue(page_number)
+    if not page.total:
+        return t.text("review.queue_empty"), None
+    lines = [t.text("review.queue_header", total=page.total, page=page.page, pages=page.pages)]
+    for item in page.items:
+        s = item.submission
+        lines.append(
+            t.text(
+                "review.queue_item_overdue" if item.overdue else "review.queue_item",
+                code=s.code,
+                status=t.text(f"status.{s.status}"),
+                waited=waited(t, item.waited),
+                title=title(s.text),
+            )
+        )
+    rows = [
+        [
+            InlineKeyboardButton(item.submission.code, callback_data=f"rvv:{item.submission.id}")
+            for item in page.items
+        ]
+    ]
+    paging = keyboards.pages(t, "rvq", page.page, page.pages)
+    if paging is not None:
+        rows += paging.inline_keyboard
+    return "\n\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the submissions waiting for review, oldest first."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return
+    text, markup = await _queue_page(t, 1)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def queue_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show another page of the queue."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return
+    await update.callback_query.answer()
+    text, markup = await _queue_page(t, int(update.callback_query.data.split(":")[1]))
+    await update.callback_query.edit_message_text(text, reply_markup=markup)
+
+
+async def view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send one submission's card, by its code."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return
+    code = command_argument(context)
+    if not code:
+        await update.effective_message.reply_text(t.text("review.view_usage"))
+        return
+    submission_id = await t.services.review.find(code)
+    card = None if submission_id is None else await t.services.review.card(submission_id)
+    if card is None:
+        await update.effective_message.reply_text(t.text("review.not_found", code=code[:40]))
+        return
+    await send_card(context.bot, update.effective_chat.id, t, card)
+
+
+async def view_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send a fresh card for the pressed code."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return
+    await update.callback_query.answer()
+    card = await t.services.review.card(int(update.callback_query.data.split(":")[1]))
+    if card is not None:
+        await send_card(context.bot, update.effective_chat.id, t, card)
+
+
+def handlers() -> list:
+    """Officer and admin commands (private chats and groups) and the queue's buttons."""
+    return [
+        CommandHandler(
+            "start", redeem, filters=PRIVATE & filters.Regex(rf"^/start {INVITE_PREFIX}")
+        ),
+        CommandHandler(["undang", "invite"], invite),
+        CommandHandler(["petugas", "officers"], officers),
+        CommandHandler(["cabut", "revoke"], revoke),
+        CommandHandler(["antrian", "queue"], queue),
+        CommandHandler(["lihat", "view"], view),
+        CallbackQueryHandler(queue_page, pattern=r"^rvq:\d+$"),
+        CallbackQueryHandler(view_button, pattern=r"^rvv:\d+$"),
+    ]

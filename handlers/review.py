@@ -1,0 +1,358 @@
+"""The card's buttons, the "review" conversation for actions that need words, and the messages
+the desk sends on its own: to a resident about their idea, to the team about new ideas and answers.
+
+Buttons carry ``rev:<action>:<submission id>:<version>``. The role is checked on every press
+(:func:`handlers.officer.staff_turn`) and again inside the action's transaction. Actions that need
+words (reject, ask, duplicate, note) open the persistent "review" conversation: the bot asks in the
+same chat, offering standard texts as buttons (a resident reads a standard text in their own
+language) and showing them as tap-to-copy text to edit; the officer may type their own words
+instead. In a group the officer answers by replying to the bot's question.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.replies import Answered
+from bot.review import TEMPLATES, Action, Conflict, Done, Notice, Refused
+from bot.services import services
+from handlers.base import PRIVATE, Turn, profile, turn
+from handlers.cards import card_keyboard, card_text, change_line, pillar_keyboard, send_card
+from handlers.officer import staff_turn
+from storage.models import SubmissionPublic
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION_NAME = "review"
+WORDS = "words"
+IDLE_TIMEOUT_SECONDS = 30 * 60
+END = ConversationHandler.END
+BUTTON = re.compile(r"^rev:([a-z]+):(\d+):(\d+)(?::([a-z]+))?$")
+WORD_ACTIONS = "|".join(
+    str(action) for action in (Action.REJECT, Action.ASK, Action.DUPLICATE, Action.NOTE)
+)
+PLAIN_ACTIONS = "|".join(
+    str(action) for action in (Action.TAKE, Action.ACCEPT, Action.IMPLEMENT, Action.PILLAR)
+)
+
+
+def _button(data: str) -> tuple[Action, int, int, str | None]:
+    action, submission_id, version, extra = BUTTON.match(data).groups()
+    return Action(action), int(submission_id), int(version), extra
+
+
+def _in_group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type != "private"
+
+
+# Telling people -----------------------------------------------------------------------------
+
+
+async def tell_resident(context: ContextTypes.DEFAULT_TYPE, notice: Notice) -> None:
+    """Tell the resident what happened to their idea, in their language."""
+    found = services(context)
+    params = {"code": notice.code, "words": notice.words or "", "other": notice.other_code or ""}
+    if notice.pillar:
+        params["pillar"] = found.catalogue.pillar(notice.pillar).name(notice.language)
+    markup = None
+    if notice.action is Action.ASK:
+        label = found.texts.get(notice.language, "review.answer_button")
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=f"ans:{notice.submission_id}")]]
+        )
+    text = found.texts.get(notice.language, f"review.notify_{notice.action}", **params)
+    try:
+        await context.bot.send_message(notice.resident_id, text, reply_markup=markup)
+    except TelegramError as error:
+        logger.warning("Could not tell the resident about %s: %s", notice.code, error)
+
+
+async def _send_to_team(
+    context: ContextTypes.DEFAULT_TYPE, submission_id: int, intro_key: str, extra: tuple[int, ...]
+) -> None:
+    found = services(context)
+    card = await found.review.card(submission_id)
+    if card is None:
+        return
+    for chat_id in dict.fromkeys([*extra, *found.settings.digest_chat_ids]):
+        language = (
+            await found.residents.language(chat_id, None)
+            if chat_id > 0
+            else found.settings.default_language
+        )
+        t = Turn(services=found, language=language, user_id=chat_id)
+        try:
+            await send_card(
+                context.bot, chat_id, t, card, intro=t.text(intro_key, code=card.submission.code)
+            )
+        except TelegramError as error:
+            logger.warning(
+                "Could not send the card of %s to chat %s: %s", card.submission.code, chat_id, error
+            )
+
+
+async def announce_new(context: ContextTypes.DEFAULT_TYPE, submission: SubmissionPublic) -> None:
+    """Show a new submission's card to the team's groups (unless ANNOUNCE_NEW is off)."""
+    if services(context).settings.announce_new:
+        await _send_to_team(context, submission.id, "review.announce_new", ())
+
+
+async def announce_answer(context: ContextTypes.DEFAULT_TYPE, answered: Answered) -> None:
+    """Show the card with the resident's answer to the officer who asked and to the groups."""
+    asker = answered.asked_by
+    still_staff = asker is not None and (await services(context).roles.role(asker)).staff
+    await _send_to_team(
+        context,
+        answered.submission.id,
+        "review.announce_answer",
+        (asker,) if still_staff else (),
+    )
+
+
+# Outcomes -----------------------------------------------------------------------------------
+
+
+async def _refresh(
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Turn,
+    chat_id: int,
+    message_id: int | None,
+    submission_id: int,
+) -> None:
+    card = await t.services.review.card(submission_id)
+    if card is None or message_id is None:
+        return
+    try:
+        await context.bot.edit_message_text(
+            card_text(t, card),
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=card_keyboard(t, card.submission),
+        )
+    except BadRequest as error:
+        logger.debug("Could not refresh the card (%s)", error)
+
+
+async def _outcome(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Turn,
+    result: Done | Conflict | Refused,
+    submission_id: int,
+    card_message_id: int | None,
+) -> None:
+    """Tell the officer how their action went; refresh or resend the card."""
+    chat_id = update.effective_chat.id
+    query = update.callback_query
+    if isinstance(result, Done):
+        if result.notice is not None:
+            await tell_resident(context, result.notice)
+        status = t.text(f"status.{result.submission.status}")
+        done = t.text("review.done", code=result.submission.code, status=status)
+        if query is not None:
+            await query.answer(done)
+        else:
+            await update.effective_message.reply_text(done)
+        await _refresh(context, t, chat_id, card_message_id, submission_id)
+        return
+    if query is not None:
+        await query.answer()
+    if result is Refused.NOT_STAFF:
+        return
+    if isinstance(result, Conflict):
+        lines = [change_line(t, change, result.names) for change in result.changes]
+        text = t.text("review.conflict", changes="\n".join(lines))
+    else:
+        text = t.text(f"review.refused_{result}")
+    await update.effective_chat.send_message(text)
+    card = await t.services.review.card(submission_id)
+    if card is not None and result is not Refused.GONE:
+        await send_card(context.bot, chat_id, t, card)
+
+
+# Buttons without words ----------------------------------------------------------------------
+
+
+async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Apply take, accept, implement or a chosen pillar; offer the pillars on "change pillar"."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return
+    query = update.callback_query
+    action, submission_id, version, pillar = _button(query.data)
+    if action is Action.PILLAR and pillar is None:
+        await query.answer()
+        card = await t.services.review.card(submission_id)
+        if card is not None:
+            await query.edit_message_reply_markup(
+                reply_markup=pillar_keyboard(
+                    t, card.submission.model_copy(update={"version": version})
+                )
+            )
+        return
+    result = await t.services.review.act(
+        profile(update), submission_id, version, action, pillar=pillar
+    )
+    await _outcome(update, context, t, result, submission_id, query.message.message_id)
+
+
+# The "review" conversation: words for an action ---------------------------------------------
+
+
+def _prompt_keyboard(t: Turn, action: Action, similar: list[str]) -> InlineKeyboardMarkup:
+    if action is Action.DUPLICATE:
+        choices = [(code, code) for code in similar]
+    else:
+        choices = [(f"📋 {i}", key) for i, key in enumerate(TEMPLATES.get(action, ()), start=1)]
+    rows = [[InlineKeyboardButton(label, callback_data=f"rvt:{value}")] for label, value in choices]
+    rows.append([InlineKeyboardButton(t.text("button.cancel"), callback_data="rvt:-")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def ask_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Ask the officer for the words the pressed action needs."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return None
+    query = update.callback_query
+    await query.answer()
+    action, submission_id, version, _ = _button(query.data)
+    card = await t.services.review.card(submission_id)
+    if card is None:
+        return None
+    await t.services.replies.start_prompt(
+        update.effective_chat.id,
+        t.user_id,
+        action,
+        submission_id,
+        version,
+        query.message.message_id,
+    )
+    lines = [t.text(f"review.prompt_{action}", code=card.submission.code)]
+    for i, key in enumerate(TEMPLATES.get(action, ()), start=1):
+        template = t.text(f"review.template_{action}_{key}")
+        lines.append(t.text("review.prompt_template", number=i, text=template))
+    if _in_group(update):
+        lines.insert(0, t.text("review.prompt_group", name=update.effective_user.first_name))
+    similar = [code for code, _ in card.similar]
+    await update.effective_chat.send_message(
+        "\n".join(lines), reply_markup=_prompt_keyboard(t, action, similar)
+    )
+    return WORDS
+
+
+async def _apply_words(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn, *, words=None, template=None
+) -> str | int:
+    replies = t.services.replies
+    chat_id = update.effective_chat.id
+    prompt = await replies.prompt(chat_id, t.user_id)
+    if prompt is None:
+        return END
+    result = await t.services.review.act(
+        profile(update),
+        prompt.submission_id,
+        prompt.version,
+        Action(prompt.action),
+        words=words,
+        template=template,
+    )
+    if result in (Refused.BAD_CODE, Refused.EMPTY):
+        await update.effective_chat.send_message(t.text(f"review.refused_{result}"))
+        return WORDS
+    await replies.drop_prompt(chat_id, t.user_id)
+    await _outcome(update, context, t, result, prompt.submission_id, prompt.card_message_id)
+    return END
+
+
+async def receive_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Apply the waiting action with the officer's own words."""
+    t = await staff_turn(update, context)
+    if t is None:
+        await services(context).replies.drop_prompt(
+            update.effective_chat.id, update.effective_user.id
+        )
+        return END
+    return await _apply_words(update, context, t, words=update.effective_message.text)
+
+
+async def use_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Apply the waiting action with a standard text (or the chosen code), or cancel it."""
+    t = await staff_turn(update, context)
+    if t is None:
+        return END
+    query = update.callback_query
+    value = query.data.removeprefix("rvt:")
+    if value == "-":
+        return await cancel_words(update, context)
+    prompt = await t.services.replies.prompt(update.effective_chat.id, t.user_id)
+    if prompt is None:
+        await query.answer(t.text("idea.stale_button"))
+        return END
+    await query.edit_message_reply_markup(reply_markup=None)
+    if Action(prompt.action) is Action.DUPLICATE:
+        return await _apply_words(update, context, t, words=value)
+    return await _apply_words(update, context, t, template=value)
+
+
+async def cancel_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Drop the waiting action."""
+    t = await turn(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await t.services.replies.drop_prompt(update.effective_chat.id, t.user_id)
+    await update.effective_chat.send_message(t.text("review.prompt_cancelled"))
+    return END
+
+
+async def words_timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget an action whose words never came."""
+    await services(context).replies.drop_prompt(update.effective_chat.id, update.effective_user.id)
+
+
+async def stale_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a template button of a question no longer open."""
+    t = await staff_turn(update, context)
+    if t is not None:
+        await update.callback_query.answer(t.text("idea.stale_button"))
+
+
+def conversation() -> ConversationHandler:
+    typed = (PRIVATE | filters.REPLY) & filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):\d+:\d+$")],
+        states={
+            WORDS: [
+                MessageHandler(typed, receive_words),
+                CallbackQueryHandler(use_template, pattern=r"^rvt:"),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, words_timed_out)],
+        },
+        fallbacks=[CommandHandler(["batal", "cancel"], cancel_words)],
+        name=CONVERSATION_NAME,
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=IDLE_TIMEOUT_SECONDS,
+    )
+
+
+def handlers() -> list:
+    """The card's buttons that need no words, and template buttons of closed questions."""
+    return [
+        CallbackQueryHandler(press, pattern=rf"^rev:({PLAIN_ACTIONS}):\d+:\d+(:[a-z]+)?$"),
+        CallbackQueryHandler(stale_template, pattern=r"^rvt:"),
+    ]

@@ -1,0 +1,166 @@
+"""Roles on the review desk: invites, the roster, revocation, and silence towards everyone else."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from storage.models import StatusChange
+from storage.review import Invite, Officer
+from tests import updates as u
+from tests.conftest import ADMIN_ID
+from tests.desk import ADMIN, BUDI, GROUP, RINA, SITI, appoint, callback_answers, rows, seed, sent
+
+OFFICER_COMMANDS = [
+    "/antrian",
+    "/queue",
+    "/lihat IDE-0001",
+    "/view IDE-0001",
+    "/cari sampah",
+    "/search sampah",
+    "/statistik",
+    "/stats",
+    "/ekspor",
+    "/export",
+]
+ADMIN_COMMANDS = ["/undang", "/invite", "/petugas", "/officers", "/cabut 601", "/revoke 601"]
+
+
+async def make_invite(bot) -> str:
+    await bot.deliver(u.text(ADMIN, "/undang"))
+    link = re.search(r"https://t\.me/inovasi_test_bot\?start=(inv-[\w-]+)", bot.request.last_text())
+    assert link, bot.request.last_text()
+    return link.group(1)
+
+
+async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
+    payload = await make_invite(bot)
+    assert "48" not in payload and len(payload) < 64
+    await bot.deliver(u.text(BUDI, f"/start {payload}"))
+    welcome = bot.request.last_text(BUDI["id"])
+    assert "petugas" in welcome and "/antrian" in welcome
+    menus = bot.request.of("setMyCommands")
+    assert [m["scope"] for m in menus] == [{"type": "chat", "chat_id": BUDI["id"]}] * 2
+    assert {m.get("language_code") for m in menus} == {None, "en"}
+    assert "antrian" in str(menus[0]["commands"]) and "queue" in str(menus[1]["commands"])
+    assert "Budi" in bot.request.last_text(ADMIN_ID)
+    [officer] = rows(bot, Officer)
+    assert (officer.user_id, officer.added_by) == (BUDI["id"], ADMIN_ID)
+
+    await bot.deliver(u.text(SITI, f"/start {payload}"))
+    assert "sudah dipakai" in bot.request.last_text(SITI["id"])
+    bot.request.clear()
+    await bot.deliver(u.text(SITI, "/antrian"))
+    assert "/ide" in bot.request.last_text(SITI["id"]) and "Antrian" not in bot.request.last_text()
+    await bot.deliver(u.text(BUDI, "/antrian"))
+    assert "Tidak ada ide yang menunggu" in bot.request.last_text(BUDI["id"])
+
+
+async def test_an_invite_lasts_48_hours(bot, clock):
+    early, late = await make_invite(bot), await make_invite(bot)
+    clock.now += timedelta(hours=47, minutes=59)
+    await bot.deliver(u.text(BUDI, f"/start {early}"))
+    assert "Anda sekarang" in bot.request.last_text(BUDI["id"])
+    clock.now += timedelta(minutes=1)
+    await bot.deliver(u.text(RINA, f"/start {late}"))
+    assert "expired" in bot.request.last_text(RINA["id"])
+    assert [o.user_id for o in rows(bot, Officer)] == [BUDI["id"]]
+
+
+async def test_unknown_invites_and_invites_for_officers_are_refused(bot):
+    await bot.deliver(u.text(SITI, "/start inv-not-a-real-code"))
+    assert "tidak dikenal" in bot.request.last_text(SITI["id"])
+    appoint(bot, BUDI)
+    payload = await make_invite(bot)
+    await bot.deliver(u.text(BUDI, f"/start {payload}"))
+    assert "sudah menjadi petugas" in bot.request.last_text(BUDI["id"])
+    [invite] = rows(bot, Invite)
+    assert invite.used_by is None and payload.removeprefix("inv-") not in invite.code_hash
+
+
+async def test_plain_start_still_welcomes(bot):
+    await bot.deliver(u.text(SITI, "/start"))
+    assert "Selamat datang" in bot.request.last_text(SITI["id"])
+
+
+async def test_the_roster_says_who_added_whom_and_when(bot):
+    payload = await make_invite(bot)
+    await bot.deliver(u.text(BUDI, f"/start {payload}"))
+    await bot.deliver(u.text(ADMIN, "/petugas"))
+    roster = bot.request.last_text(ADMIN_ID)
+    assert "Budi" in roster and "601" in roster and "Admin" in roster and "27 Nov 2026" in roster
+
+
+async def test_a_revoked_officer_loses_commands_and_old_buttons_say_so(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    await bot.deliver(u.text(BUDI, "/lihat IDE-0001"))
+    accept = f"rev:accept:{idea.id}:1"
+    assert accept in bot.request.buttons()
+
+    await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
+    assert "dicabut" in bot.request.last_text(ADMIN_ID)
+    assert bot.request.of("deleteMyCommands")[0]["scope"] == {"type": "chat", "chat_id": 601}
+
+    bot.request.clear()
+    await bot.deliver(u.callback(BUDI, accept))
+    [answer] = bot.request.of("answerCallbackQuery")
+    assert "dicabut" in answer["text"] and answer["show_alert"] is True
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+    assert "dicabut" in callback_answers(bot)[-1]
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+    await bot.deliver(u.text(BUDI, "/antrian"))
+    assert "/ide" in bot.request.last_text(BUDI["id"])
+    await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
+    assert "Tidak ada petugas aktif" in bot.request.last_text(ADMIN_ID)
+
+
+@pytest.mark.parametrize("command", OFFICER_COMMANDS + ADMIN_COMMANDS)
+async def test_officer_commands_give_a_resident_the_help_in_private(bot, command):
+    seed(bot)
+    await bot.deliver(u.text(SITI, command))
+    [reply] = sent(bot)
+    assert reply.params["text"] == bot.services.texts.get("id", "help.resident")
+    assert rows(bot, Invite) == [] and rows(bot, Officer) == []
+
+
+@pytest.mark.parametrize("command", OFFICER_COMMANDS + ADMIN_COMMANDS)
+async def test_officer_commands_are_ignored_for_non_officers_in_groups(bot, command):
+    seed(bot)
+    await bot.deliver(u.text(SITI, command, chat=GROUP))
+    assert sent(bot) == []
+
+
+async def test_officers_do_not_get_admin_commands(bot):
+    appoint(bot, BUDI)
+    await bot.deliver(u.text(BUDI, "/undang"))
+    assert "/ide" in bot.request.last_text(BUDI["id"]) and rows(bot, Invite) == []
+    await bot.deliver(u.text(BUDI, "/cabut 601"))
+    assert rows(bot, Officer)[0].revoked_at is None
+
+
+async def test_a_residents_forged_review_buttons_change_nothing(bot):
+    idea = seed(bot)
+    for data in (
+        f"rev:accept:{idea.id}:1",
+        f"rev:reject:{idea.id}:1",
+        f"rev:pillar:{idea.id}:1:living",
+        f"rvv:{idea.id}",
+        "rvq:2",
+    ):
+        await bot.deliver(u.callback(SITI, data))
+    assert callback_answers(bot) == ["Tombol ini sudah tidak berlaku."] * 5
+    assert sent(bot) == []
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+
+
+async def test_a_non_officers_press_in_a_group_is_answered_silently(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    await bot.deliver(u.callback(SITI, f"rev:accept:{idea.id}:1", chat=GROUP))
+    await bot.deliver(u.callback(SITI, f"rev:note:{idea.id}:1", chat=GROUP))
+    assert callback_answers(bot) == [None, None]
+    assert sent(bot) == []
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
