@@ -27,6 +27,7 @@ from bot.residents import Residents
 from bot.review import Review
 from bot.roles import Roles
 from bot.services import BOT_DATA_KEY, Services
+from bot.stats import Records
 from bot.submissions import Submissions
 from bot.tagging import Tagger
 from storage.engine import Database, make_engine
@@ -108,6 +109,7 @@ def build_application(
             db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts
         ),
         replies=Replies(db=db, clock=clock),
+        records=Records(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts),
     )
     handlers.register(application)
     return application

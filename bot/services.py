@@ -19,6 +19,7 @@ from bot.replies import Replies
 from bot.residents import Residents
 from bot.review import Review
 from bot.roles import Roles
+from bot.stats import Records
 from bot.submissions import Submissions
 from bot.tagging import Tagger
 from storage.engine import Database
@@ -42,6 +43,7 @@ class Services:
     roles: Roles
     review: Review
     replies: Replies
+    records: Records
 
 
 def services(context: CallbackContext | Application) -> Services:

@@ -1,0 +1,45 @@
+"""Spreadsheet files of a table of strings: CSV that Excel opens as UTF-8, and XLSX.
+
+Cells a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-`` or ``@``) are
+written as text: in the CSV behind a leading apostrophe, in the XLSX as string cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import xlsxwriter
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+BOM = "\ufeff"
+
+
+def _inert(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel shows Indonesian text right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """One sheet, a bold frozen header row, every cell a string."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    bold = workbook.add_format({"bold": True})
+    for column, title in enumerate(header):
+        sheet.write_string(0, column, title, bold)
+    for line, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row):
+            sheet.write_string(line, column, cell)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
