@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from bot.abuse import FloodGuard, Throttle
 from bot.catalogue import load_catalogue
 from bot.clock import Clock, utc_now
 from bot.config import Settings
+from bot.digest_delivery import Digests, Sleep
 from bot.i18n import Texts
 from bot.intake import Inbox
 from bot.persistence import DatabasePersistence
@@ -51,12 +53,14 @@ def build_application(
     tagger: Tagger | None = None,
     max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
     rate_limiter: Callable[[], BaseRateLimiter] = TelegramLimits,
+    sleep: Sleep = asyncio.sleep,
 ) -> Application:
     """Build the bot: schema upgraded, services in ``bot_data``, handlers registered.
 
     ``request`` replaces the network (tests pass a recording one); every Bot API call and file
     download otherwise goes to ``settings.api_base_url``. ``rate_limiter`` makes the limiter of
-    outgoing calls (Telegram's limits by default).
+    outgoing calls (Telegram's limits by default). ``sleep`` is how the digest's retries wait
+    (tests pass one that returns at once).
     """
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -104,6 +108,9 @@ def build_application(
         submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
+        digests=Digests(
+            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, sleep=sleep
+        ),
         roles=Roles(db=db, settings=settings, clock=clock),
         review=Review(
             db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts

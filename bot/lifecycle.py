@@ -10,7 +10,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import housekeeping, learning
+from bot import digest_delivery, housekeeping, learning
 from bot.app import POLL_TIMEOUT
 from bot.intake import poll
 from bot.services import services
@@ -66,6 +66,7 @@ async def on_started(application: Application) -> None:
     await register_commands(application)
     learning.schedule(application)
     housekeeping.schedule(application)
+    digest_delivery.schedule(application)
     logger.info(
         "Inovasi Warga running as @%s with database %s; digest schedule '%s' (%s) to %d chat(s)",
         application.bot.username,

@@ -6,6 +6,7 @@ Handlers reach them through :func:`services`, the one typed accessor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext
 
@@ -24,6 +25,9 @@ from bot.submissions import Submissions
 from bot.tagging import Tagger
 from storage.engine import Database
 
+if TYPE_CHECKING:
+    from bot.digest_delivery import Digests
+
 BOT_DATA_KEY = "services"
 
 
@@ -40,6 +44,7 @@ class Services:
     submissions: Submissions
     flood: FloodGuard
     error_alerts: Throttle
+    digests: Digests
     roles: Roles
     review: Review
     replies: Replies

@@ -36,12 +36,17 @@ class Call:
 
 @dataclass
 class RecordingRequest(BaseRequest):
-    """Answers like Telegram would and keeps ``calls``; ``fail`` makes a method answer an error."""
+    """Answers like Telegram would and keeps ``calls``; ``fail`` makes a method answer an error.
+
+    ``fail_chat(method, chat_id)`` may return an error body (``error_code``, ``description`` and
+    optionally ``parameters``) for a call to one chat, e.g. a group the bot was removed from.
+    """
 
     calls: list[Call] = field(default_factory=list)
     fail: dict[str, tuple[int, str]] = field(default_factory=dict)
     answers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
     latency: float = 0.0
+    fail_chat: Callable[[str, int], dict | None] | None = None
 
     def __post_init__(self) -> None:
         self._message_ids = itertools.count(100)
@@ -69,6 +74,10 @@ class RecordingRequest(BaseRequest):
             status, description = self.fail[api_method]
             body = {"ok": False, "error_code": status, "description": description}
             return status, json.dumps(body).encode()
+        if self.fail_chat is not None and "chat_id" in params:
+            error = self.fail_chat(api_method, int(params["chat_id"]))
+            if error is not None:
+                return error["error_code"], json.dumps({"ok": False, **error}).encode()
         result = (
             self.answers[api_method](params)
             if api_method in self.answers
