@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.digest_delivery import Digests, Sleep
 from bot.i18n import Texts
 from bot.intake import Inbox
+from bot.outbox import Outbox
 from bot.persistence import DatabasePersistence
 from bot.processing import OrderedUpdateProcessor
 from bot.ratelimit import TelegramLimits
@@ -104,6 +105,7 @@ def build_application(
         catalogue=catalogue,
         tagger=tagger,
         inbox=inbox,
+        outbox=Outbox(db=db, clock=clock),
         residents=Residents(db=db, clock=clock, default_language=settings.default_language),
         submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
         flood=FloodGuard(clock=clock),

@@ -13,15 +13,23 @@ logger = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(hours=6)
 PRUNE_JOB = "prune-inbox"
+DELIVER_EVERY = timedelta(seconds=5)
+DELIVER_JOB = "deliver-outbox"
 
 
-async def prune_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget handled updates that Telegram can no longer send again."""
-    removed = await services(context).inbox.prune()
-    logger.info("Pruned %d handled update(s) from the inbox", removed)
+async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget handled updates Telegram can no longer resend, and long-settled outbox messages."""
+    found = services(context)
+    updates, messages = await found.inbox.prune(), await found.outbox.prune()
+    logger.info("Pruned %d handled update(s) and %d outbox message(s)", updates, messages)
+
+
+async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send outbox messages that are due (those left by a crash, and retries)."""
+    await services(context).outbox.deliver(context.bot)
 
 
 def schedule(application: Application) -> None:
-    application.job_queue.run_repeating(
-        prune_inbox, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB
-    )
+    jobs = application.job_queue
+    jobs.run_repeating(prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB)
+    jobs.run_repeating(deliver_outbox, interval=DELIVER_EVERY, first=1, name=DELIVER_JOB)

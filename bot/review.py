@@ -30,6 +30,7 @@ from bot.tagging import Tagger
 from storage import review as store
 from storage.engine import Database
 from storage.models import Status, StatusChangePublic, SubmissionPublic
+from storage.outbox import Buttons, queue_message
 from storage.queries import (
     history,
     recent_submission_texts,
@@ -138,23 +139,11 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
-class Notice:
-    """What to tell the resident about a change, in their language."""
-
-    resident_id: int
-    language: str
-    action: Action
-    code: str
-    words: str | None = None
-    pillar: str | None = None
-    other_code: str | None = None
-    submission_id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class Done:
+    """The change is stored; ``notified`` says a message to the resident was queued with it."""
+
     submission: SubmissionPublic
-    notice: Notice | None = None
+    notified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,16 +364,27 @@ class Review:
         if not changed:
             return self._conflict(session, current.id, current.version)
         fresh = store.submission(session, submission_id=current.id)
-        notice = None
-        if resident is not None:
-            notice = Notice(
-                resident_id=resident.id,
-                language=language,
-                action=action,
-                code=current.code,
-                words=words,
-                pillar=to_pillar,
-                other_code=other_code,
-                submission_id=current.id,
-            )
-        return Done(fresh, notice)
+        if resident is None:
+            return Done(fresh)
+        text, buttons = self._notice(language, action, current, words, to_pillar, other_code)
+        queue_message(session, chat_id=resident.id, text=text, buttons=buttons, now=now)
+        return Done(fresh, notified=True)
+
+    def _notice(
+        self,
+        language: str,
+        action: Action,
+        submission: SubmissionPublic,
+        words: str | None,
+        pillar: str | None,
+        other_code: str | None,
+    ) -> tuple[str, Buttons]:
+        """The message telling the resident about a change, in their language."""
+        params = {"code": submission.code, "words": words or "", "other": other_code or ""}
+        if pillar:
+            params["pillar"] = self._catalogue.pillar(pillar).name(language)
+        buttons: Buttons = []
+        if action is Action.ASK:
+            label = self._texts.get(language, "review.answer_button")
+            buttons = [[(label, f"ans:{submission.id}")]]
+        return self._texts.get(language, f"review.notify_{action}", **params), buttons

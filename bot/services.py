@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.intake import Inbox
+from bot.outbox import Outbox
 from bot.replies import Replies
 from bot.residents import Residents
 from bot.review import Review
@@ -40,6 +41,7 @@ class Services:
     catalogue: Catalogue
     tagger: Tagger
     inbox: Inbox
+    outbox: Outbox
     residents: Residents
     submissions: Submissions
     flood: FloodGuard

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.replies import Answered
-from bot.review import TEMPLATES, Action, Conflict, Done, Notice, Refused
+from bot.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
 from handlers.base import PRIVATE, Turn, profile, turn
 from handlers.cards import card_keyboard, card_text, change_line, pillar_keyboard, send_card
@@ -59,25 +59,6 @@ def _in_group(update: Update) -> bool:
 
 
 # Telling people -----------------------------------------------------------------------------
-
-
-async def tell_resident(context: ContextTypes.DEFAULT_TYPE, notice: Notice) -> None:
-    """Tell the resident what happened to their idea, in their language."""
-    found = services(context)
-    params = {"code": notice.code, "words": notice.words or "", "other": notice.other_code or ""}
-    if notice.pillar:
-        params["pillar"] = found.catalogue.pillar(notice.pillar).name(notice.language)
-    markup = None
-    if notice.action is Action.ASK:
-        label = found.texts.get(notice.language, "review.answer_button")
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=f"ans:{notice.submission_id}")]]
-        )
-    text = found.texts.get(notice.language, f"review.notify_{notice.action}", **params)
-    try:
-        await context.bot.send_message(notice.resident_id, text, reply_markup=markup)
-    except TelegramError as error:
-        logger.warning("Could not tell the resident about %s: %s", notice.code, error)
 
 
 async def _send_to_team(
@@ -158,8 +139,8 @@ async def _outcome(
     chat_id = update.effective_chat.id
     query = update.callback_query
     if isinstance(result, Done):
-        if result.notice is not None:
-            await tell_resident(context, result.notice)
+        if result.notified:
+            await services(context).outbox.deliver(context.bot)
         status = t.text(f"status.{result.submission.status}")
         done = t.text("review.done", code=result.submission.code, status=status)
         if query is not None:

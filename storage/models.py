@@ -41,6 +41,7 @@ class Resident(SQLModel, table=True):
     language: str | None = None
     created_at: datetime = _utc(nullable=False)
     consent_named_at: datetime | None = _utc(nullable=True)
+    unreachable_at: datetime | None = _utc(nullable=True)
 
 
 class SubmissionBase(SQLModel):
@@ -160,6 +161,33 @@ class Support(SQLModel, table=True):
         default=None, sa_type=BigInteger, foreign_key="resident.id", ondelete="SET NULL"
     )
     created_at: datetime = _utc(nullable=False)
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # Telegram kept refusing it; given up
+    UNREACHABLE = "unreachable"  # the person blocked the bot (403)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message that must reach someone, queued in the same transaction as what it reports.
+
+    ``buttons`` is JSON: rows of ``[label, callback data]``.
+    """
+
+    __table_args__ = (Index("ix_outboxmessage_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    text: str = Field(sa_type=Text)
+    buttons: str = "[]"
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=String(16))
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _utc(nullable=False)
+    due_at: datetime = _utc(nullable=False)
+    sent_at: datetime | None = _utc(nullable=True)
 
 
 class ConversationState(SQLModel, table=True):

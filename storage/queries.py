@@ -27,6 +27,7 @@ from storage.models import (
     SubmissionPublic,
     Support,
 )
+from storage.outbox import forget_chat
 
 # Residents --------------------------------------------------------------------------------------
 
@@ -365,6 +366,7 @@ def erase_resident(session: Session, *, user_id: int) -> Erased:
             col(InboxUpdate.payload).contains(f'"id": {user_id},'),
         )
     )
+    forget_chat(session, chat_id=user_id)
     if resident is not None:
         session.delete(resident)
     return Erased(

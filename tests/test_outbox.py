@@ -1,0 +1,111 @@
+"""Notifications that matter go through the outbox: stored with the change, delivered after."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+from telegram.error import NetworkError
+
+from bot import housekeeping
+from bot.outbox import MAX_ATTEMPTS
+from storage.models import OutboxMessage, Resident
+from tests import updates as u
+from tests.conftest import make_settings
+from tests.desk import BUDI, JOHN, SITI, appoint, seed, submission
+
+
+def outbox(bot) -> list[OutboxMessage]:
+    with Session(bot.services.db.engine) as session:
+        return session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+async def test_a_change_and_its_message_are_stored_together_and_survive_a_crash(
+    bot_factory, database_url, monkeypatch
+):
+    settings = make_settings(database_url)
+    async with bot_factory(settings) as first:
+        appoint(first, BUDI)
+        idea = seed(first, JOHN)
+
+        async def crash_before_sending(bot) -> int:
+            return 0
+
+        monkeypatch.setattr(first.services.outbox, "deliver", crash_before_sending)
+        await first.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+        assert submission(first, idea.id).status == "in_review"
+        assert first.request.texts(JOHN["id"]) == []
+        [queued] = outbox(first)
+        assert queued.state == "pending" and "being reviewed" in queued.text
+    monkeypatch.undo()
+
+    async with bot_factory(settings) as second:
+        housekeeping.schedule(second.app)
+        [job] = second.app.job_queue.get_jobs_by_name(housekeeping.DELIVER_JOB)
+        await job.run(second.app)
+        assert "being reviewed" in second.request.last_text(JOHN["id"])
+        assert [m.state for m in outbox(second)] == ["sent"]
+        await job.run(second.app)
+        assert len(second.request.texts(JOHN["id"])) == 1
+
+
+async def test_a_blocked_resident_is_marked_unreachable_and_not_retried(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+    bot.request.fail["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    [message] = outbox(bot)
+    assert (message.state, message.attempts) == ("unreachable", 1)
+    with Session(bot.services.db.engine) as session:
+        assert session.get(Resident, SITI["id"]).unreachable_at == bot.services.clock()
+    del bot.request.fail["sendMessage"]
+    assert await bot.services.outbox.deliver(bot.app.bot) == 0
+
+
+async def test_a_message_telegram_refuses_outright_is_given_up_at_once(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+    bot.request.fail["sendMessage"] = (400, "Bad Request: chat not found")
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    [message] = outbox(bot)
+    assert (message.state, message.attempts) == ("failed", 1)
+
+
+async def test_transient_failures_back_off_and_deliver_when_telegram_recovers(
+    bot, clock, monkeypatch
+):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+    real_send = bot.app.bot.send_message
+    failures = {"left": MAX_ATTEMPTS - 1}
+
+    async def flaky_send(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise NetworkError("Bad Gateway")
+        return await real_send(*args, **kwargs)
+
+    monkeypatch.setattr(
+        type(bot.app.bot), "send_message", lambda self, *a, **k: flaky_send(*a, **k)
+    )
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    waits = []
+    for _ in range(MAX_ATTEMPTS - 2):
+        [message] = outbox(bot)
+        waits.append(message.due_at - clock.now)
+        assert await bot.services.outbox.deliver(bot.app.bot) == 0
+        clock.now = message.due_at
+        await bot.services.outbox.deliver(bot.app.bot)
+    assert waits == sorted(waits) and waits[0] == timedelta(seconds=30)
+    clock.now = outbox(bot)[0].due_at
+    assert await bot.services.outbox.deliver(bot.app.bot) == 1
+    assert outbox(bot)[0].state == "sent"
+
+
+async def test_erasure_removes_the_residents_outbox_messages(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    assert outbox(bot)
+    await bot.services.residents.erase(SITI["id"])
+    assert outbox(bot) == []
