@@ -26,6 +26,7 @@ from bot.persistence import DatabasePersistence
 from bot.processing import OrderedUpdateProcessor
 from bot.ratelimit import TelegramLimits
 from bot.replies import Replies
+from bot.report import Reports
 from bot.residents import Residents
 from bot.review import Review
 from bot.roles import Roles
@@ -113,6 +114,7 @@ def build_application(
         digests=Digests(
             db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, sleep=sleep
         ),
+        reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         roles=Roles(db=db, settings=settings, clock=clock),
         review=Review(
             db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts

@@ -1,5 +1,6 @@
 """``python -m bot [command]``: ``run`` (the default) runs the bot; ``tag`` tags texts from
-standard input; ``backup PATH`` copies a running SQLite database."""
+standard input; ``backup PATH`` copies a running SQLite database; ``digest`` shows or sends the
+weekly digest; ``report`` writes the evaluation evidence workbook."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("tag", help="tag one text per line of standard input; JSON lines out")
     backup = commands.add_parser("backup", help="copy the running SQLite database to PATH")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    digest = commands.add_parser("digest", help="show (--dry-run) or send (--send) the digest")
+    mode = digest.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="print it, write chart and XLSX")
+    mode.add_argument("--send", action="store_true", help="send the due digest now, once")
+    digest.add_argument("--out", type=Path, default=Path("."), help="folder for the files")
+    report = commands.add_parser("report", help="write the evaluation evidence workbook")
+    report.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default 1 Jan)")
+    report.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default today)")
+    report.add_argument("--out", type=Path, help="the XLSX file to write")
+    report.add_argument("--language", choices=("id", "en"), help="default DEFAULT_LANGUAGE")
     return parser
 
 
@@ -60,10 +71,31 @@ def _backup(env_file: Path, target: Path) -> int:
     return 0
 
 
+def _digest_or_report(arguments: argparse.Namespace) -> int:
+    from bot import digest_cli
+
+    try:
+        settings = load_settings(arguments.env_file)
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == "report":
+        language = arguments.language or settings.default_language
+        return asyncio.run(
+            digest_cli.report(settings, arguments.first, arguments.last, arguments.out, language)
+        )
+    if arguments.send:
+        logs.configure(settings.log_level, settings.token)
+        return asyncio.run(digest_cli.send(settings))
+    return asyncio.run(digest_cli.dry_run(settings, arguments.out))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "tag":
         return _tag()
     if arguments.command == "backup":
         return _backup(arguments.env_file, arguments.path)
+    if arguments.command in ("digest", "report"):
+        return _digest_or_report(arguments)
     return _run(arguments.env_file)

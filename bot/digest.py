@@ -15,15 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
 from bot.i18n import Texts
 from storage.digests import DigestFigures, Listed
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 MESSAGE_LIMIT = 4096
 EXCERPT_WORDS = 12
@@ -37,14 +33,6 @@ PRIVATE_BITS = re.compile(
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail addresses
     r"|@\w{4,}"  # Telegram @-names
 )
-
-
-async def may_request(services: Services, user_id: int) -> bool:
-    """Whether ``user_id`` may ask for the digest (/ringkasan) and the report (/laporan).
-
-    For now the admins of ``ADMIN_IDS``; this is the one place to widen to the officers.
-    """
-    return user_id in services.settings.admin_ids
 
 
 # Periods ----------------------------------------------------------------------------------------

@@ -7,13 +7,23 @@ anonymous and the resident agreed to be named; Telegram ids never appear.
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
+from bot.catalogue import Catalogue
+from bot.clock import Clock
+from bot.config import Settings
+from bot.digest import pillar_name
+from bot.i18n import Texts
 from storage.digests import WeekRow
+from storage.engine import Database
+from storage.evidence import EvidenceFigures, Tally, evidence_figures
 
 TEXT_WIDTH = 80
 
@@ -56,3 +66,293 @@ def week_workbook(
     worksheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
     workbook.close()
     return buffer.getvalue()
+
+
+# The evaluation evidence report -------------------------------------------------------------------
+
+
+class SpanError(ValueError):
+    """The dates of a report are malformed or in the wrong order."""
+
+
+def report_span(
+    first: str | None, last: str | None, now: datetime, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """``[first 00:00, the day after last 00:00)`` in ``zone``, as aware UTC.
+
+    Dates are ``YYYY-MM-DD``, both days included; without them, from 1 January of this year
+    until today.
+    """
+    today = now.astimezone(zone).date()
+    try:
+        start = date.fromisoformat(first) if first else today.replace(month=1, day=1)
+        end = date.fromisoformat(last) if last else today
+    except ValueError:
+        raise SpanError(f"dates must be written YYYY-MM-DD, got {first!r} and {last!r}") from None
+    if end < start:
+        raise SpanError(f"the period ends ({end}) before it starts ({start})")
+    return _midnight(start, zone), _midnight(end + timedelta(days=1), zone)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def median_hours(histogram: dict[int, int]) -> float | None:
+    """The median of whole hours given as {hours: how many}; ``None`` when empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle = ((total - 1) // 2, total // 2)
+    values: list[int] = []
+    seen = 0
+    for hours in sorted(histogram):
+        seen += histogram[hours]
+        while len(values) < 2 and seen > middle[len(values)]:
+            values.append(hours)
+    return sum(values) / 2
+
+
+def merged(histograms: Iterable[dict[int, int]]) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for histogram in histograms:
+        for hours, count in histogram.items():
+            total[hours] = total.get(hours, 0) + count
+    return total
+
+
+def in_days(hours: float | None) -> float | str:
+    return "" if hours is None else round(hours / 24, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    start: datetime
+    end: datetime
+    ideas: int
+    workbook: bytes
+    file_name: str
+
+
+class Reports:
+    """Builds the evaluation evidence workbook for a period."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        texts: Texts,
+        catalogue: Catalogue,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self._texts = texts
+        self._catalogue = catalogue
+
+    async def build(self, start: datetime, end: datetime, language: str) -> Report:
+        zone = self._settings.timezone
+        figures = await self._db.read(evidence_figures, start=start, end=end, zone=zone)
+        workbook = await asyncio.to_thread(self._workbook, figures, start, end, language)
+        first, last = (moment.astimezone(zone) for moment in (start, end - timedelta(seconds=1)))
+        return Report(
+            start=start,
+            end=end,
+            ideas=sum(tally.ideas for tally in figures.by_pillar),
+            workbook=workbook,
+            file_name=self._texts.get(
+                language, "report.file_name", start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"
+            ),
+        )
+
+    def _workbook(
+        self, figures: EvidenceFigures, start: datetime, end: datetime, language: str
+    ) -> bytes:
+        def t(key: str, **params: object) -> str:
+            return self._texts.get(language, f"report.{key}", **params)
+
+        pillars = {
+            key: pillar_name(self._catalogue, key, language) for key in self._catalogue.pillar_keys
+        }
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        bold = book.add_format({"bold": True})
+        title = book.add_format({"bold": True, "font_size": 14})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+
+        summary = book.add_worksheet(t("sheet_summary"))
+        summary.write_string(0, 0, t("title", region=self._settings.region_name), title)
+        summary.write_string(
+            1,
+            0,
+            t(
+                "period",
+                start=self._texts.date(language, start),
+                end=self._texts.date(language, end - timedelta(seconds=1)),
+                zone=self._texts.zone_name(),
+            ),
+        )
+        summary.write_string(2, 0, t("made", at=self._texts.datetime(language, self._clock())))
+        summary.write_string(3, 0, t("note"))
+        headers = [
+            t(f"col_{key}")
+            for key in (
+                "pillar",
+                "ideas",
+                "accepted",
+                "implemented",
+                "rejected",
+                "first_response",
+                "decision",
+            )
+        ]
+        by_pillar = {tally.key: tally for tally in figures.by_pillar}
+        rows = []
+        for key, name in pillars.items():
+            tally = by_pillar.get(key)
+            rows.append(
+                [
+                    name,
+                    tally.ideas if tally else 0,
+                    tally.accepted if tally else 0,
+                    tally.implemented if tally else 0,
+                    tally.rejected if tally else 0,
+                    in_days(median_hours(figures.first_response.get(key, {}))),
+                    in_days(median_hours(figures.decision.get(key, {}))),
+                ]
+            )
+        rows.append(
+            [
+                t("total"),
+                *(sum(row[column] for row in rows) for column in range(1, 5)),
+                in_days(median_hours(merged(figures.first_response.values()))),
+                in_days(median_hours(merged(figures.decision.values()))),
+            ]
+        )
+        _table(summary, 5, headers, rows, bold)
+        summary.set_column(0, 0, 24)
+        summary.set_column(1, 6, 14)
+        chart = book.add_chart({"type": "column"})
+        for column in (1, 2, 3):
+            chart.add_series(
+                {
+                    "name": [summary.name, 5, column],
+                    "categories": [summary.name, 6, 0, 5 + len(pillars), 0],
+                    "values": [summary.name, 6, column, 5 + len(pillars), column],
+                }
+            )
+        chart.set_title({"name": t("chart_pillars")})
+        summary.insert_chart(7 + len(pillars), 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
+
+        done = book.add_worksheet(t("sheet_implemented"))
+        places = {k.key: k.name for k in self._catalogue.kecamatan}
+        zone = self._settings.timezone
+        _table(
+            done,
+            0,
+            [
+                t(f"col_{key}")
+                for key in ("code", "pillar", "kecamatan", "received", "done", "description")
+            ],
+            [
+                [
+                    idea.code,
+                    pillars.get(idea.pillar, idea.pillar),
+                    places.get(idea.kecamatan, idea.kecamatan or ""),
+                    f"{idea.received.astimezone(zone):%Y-%m-%d}",
+                    f"{idea.implemented.astimezone(zone):%Y-%m-%d}" if idea.implemented else "",
+                    " ".join(idea.description.split()),
+                ]
+                for idea in figures.implemented
+            ],
+            bold,
+        )
+        done.set_column(0, 4, 16)
+        done.set_column(5, 5, TEXT_WIDTH, wrap)
+
+        place_sheet = book.add_worksheet(t("sheet_kecamatan"))
+        by_place = {tally.key: tally for tally in figures.by_kecamatan}
+        total = sum(tally.ideas for tally in figures.by_kecamatan) or 1
+        keys = [*places, None]
+        place_rows = []
+        for key in keys:
+            tally = by_place.get(key) or Tally(key, 0, 0, 0, 0, 0)
+            place_rows.append(
+                [
+                    places[key] if key else t("no_place"),
+                    tally.ideas,
+                    tally.residents,
+                    tally.accepted,
+                    tally.implemented,
+                    round(100 * tally.ideas / total, 1),
+                ]
+            )
+        _table(
+            place_sheet,
+            0,
+            [
+                t(f"col_{key}")
+                for key in ("kecamatan", "ideas", "residents", "accepted", "implemented", "share")
+            ],
+            place_rows,
+            bold,
+        )
+        place_sheet.set_column(0, 0, 24)
+        place_sheet.set_column(1, 5, 12)
+        bars = book.add_chart({"type": "bar"})
+        bars.add_series(
+            {
+                "name": [place_sheet.name, 0, 1],
+                "categories": [place_sheet.name, 1, 0, len(keys), 0],
+                "values": [place_sheet.name, 1, 1, len(keys), 1],
+            }
+        )
+        bars.set_title({"name": t("chart_kecamatan")})
+        bars.set_legend({"none": True})
+        place_sheet.insert_chart(0, 7, bars, {"y_scale": 2.0})
+
+        month_sheet = book.add_worksheet(t("sheet_months"))
+        months = sorted({month for month, _ in figures.by_month})
+        _table(
+            month_sheet,
+            0,
+            [t("col_month"), *pillars.values(), t("total")],
+            [
+                [
+                    month,
+                    *(figures.by_month.get((month, key), 0) for key in pillars),
+                    sum(figures.by_month.get((month, key), 0) for key in pillars),
+                ]
+                for month in months
+            ],
+            bold,
+        )
+        month_sheet.set_column(0, len(pillars) + 1, 16)
+        if months:
+            lines = book.add_chart({"type": "line"})
+            for column in range(1, len(pillars) + 1):
+                lines.add_series(
+                    {
+                        "name": [month_sheet.name, 0, column],
+                        "categories": [month_sheet.name, 1, 0, len(months), 0],
+                        "values": [month_sheet.name, 1, column, len(months), column],
+                    }
+                )
+            lines.set_title({"name": t("chart_months")})
+            month_sheet.insert_chart(len(months) + 2, 0, lines, {"x_scale": 1.6})
+        book.close()
+        return buffer.getvalue()
+
+
+def _table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequence[object]], bold) -> None:
+    """A header row, then rows: numbers as numbers, everything else as string cells."""
+    for column, header in enumerate(headers):
+        sheet.write_string(top, column, header, bold)
+    for line, row in enumerate(rows, start=top + 1):
+        for column, cell in enumerate(row):
+            if isinstance(cell, int | float) and not isinstance(cell, bool):
+                sheet.write_number(line, column, cell)
+            else:
+                sheet.write_string(line, column, str(cell))

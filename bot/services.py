@@ -18,6 +18,7 @@ from bot.i18n import Texts
 from bot.intake import Inbox
 from bot.outbox import Outbox
 from bot.replies import Replies
+from bot.report import Reports
 from bot.residents import Residents
 from bot.review import Review
 from bot.roles import Roles
@@ -47,6 +48,7 @@ class Services:
     flood: FloodGuard
     error_alerts: Throttle
     digests: Digests
+    reports: Reports
     roles: Roles
     review: Review
     replies: Replies

@@ -11,8 +11,8 @@ Group 0, first match wins:
    text; it starts only from the question's button;
 3. the /ide conversation — while a resident is in it, it answers their messages and buttons;
 4. the officers' commands and buttons (:mod:`handlers.officer`, :mod:`handlers.records`,
-   :mod:`handlers.review`), which check the role on every use, and the invite deep link
-   ``/start inv-…`` ahead of /start;
+   :mod:`handlers.digest`, :mod:`handlers.review`), which check the role on every use, and the
+   invite deep link ``/start inv-…`` ahead of /start;
 5. the resident's commands and buttons outside the conversation;
 6. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
    it as an idea, or the help (also for unknown commands, so officer commands stay unseen).
@@ -25,7 +25,17 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import answer, errors, guards, officer, records, resident, review, submit
+from handlers import (
+    answer,
+    digest,
+    errors,
+    guards,
+    officer,
+    records,
+    resident,
+    review,
+    submit,
+)
 
 
 def register(application: Application) -> None:
@@ -35,6 +45,7 @@ def register(application: Application) -> None:
     application.add_handler(submit.conversation())
     application.add_handlers(officer.handlers())
     application.add_handlers(records.handlers())
+    application.add_handlers(digest.handlers())
     application.add_handlers(review.handlers())
     application.add_handlers(resident.command_handlers())
     application.add_handlers(resident.outside_flow_handlers())
