@@ -108,6 +108,9 @@ def _history_line(t: Turn, change: StatusChangePublic) -> str:
         "date": t.services.texts.datetime(t.language, change.at),
         "status": t.text(f"status.{change.to_status}"),
     }
+    if change.to_pillar:
+        pillar = t.services.catalogue.pillar(change.to_pillar).name(t.language)
+        return t.text("mine.history_pillar", pillar=pillar, date=params["date"])
     if change.note:
         return t.text("mine.history_note", note=change.note, **params)
     return t.text("mine.history_item", **params)

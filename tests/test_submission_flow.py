@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
 from tests import updates as u
 from tests.conftest import make_settings
+from tests.desk import BUDI, appoint
 
 IDEA = "Tolong sediakan bank sampah di setiap desa agar sampah plastik tidak dibuang ke sungai"
 SITI = u.user(501, first_name="Siti")
@@ -378,3 +379,15 @@ async def test_my_ideas_are_listed_newest_first_and_paged(bot_factory, database_
         second = bot.request.last_text(SITI["id"])
         assert "halaman 2 dari 2" in second and "IDE-0001" in second and "IDE-0003" not in second
         assert bot.request.buttons() == ["mine:page:1"]
+
+
+async def test_status_history_names_a_pillar_change(bot):
+    await walk_to_confirm(bot)
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    appoint(bot, BUDI)
+    [submission] = rows(bot, Submission)
+    await bot.deliver(u.callback(BUDI, f"rev:pillar:{submission.id}:1:living"))
+    await bot.deliver(u.text(SITI, "/status IDE-0001"))
+    card = bot.request.last_text(SITI["id"])
+    assert "pilar diubah petugas menjadi Smart Living" in card
+    assert "Smart Living — Kualitas Hidup" in card.splitlines()[1]
