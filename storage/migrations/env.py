@@ -8,9 +8,10 @@ URL comes from the same ``DATABASE_URL`` setting the bot uses, never from alembi
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.digests  # noqa: F401  (the digest's deliveries)
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import storage.review  # noqa: F401  (the review desk's tables)
+# Importing the table modules registers their tables on SQLModel.metadata.
+import storage.digests
+import storage.models
+import storage.review  # noqa: F401
 from bot.config import DEFAULT_DATABASE_URL
 
 target_metadata = SQLModel.metadata
