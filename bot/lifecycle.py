@@ -6,11 +6,9 @@ import asyncio
 import logging
 import signal
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats
-from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import digest_delivery, housekeeping, learning
+from bot import digest_delivery, housekeeping, learning, menus
 from bot.app import POLL_TIMEOUT
 from bot.intake import poll
 from bot.services import services
@@ -18,52 +16,14 @@ from storage.engine import describe
 
 logger = logging.getLogger(__name__)
 
-# (command, text key) of the menu residents see; the English menu uses the English aliases.
-RESIDENT_MENU = {
-    "id": [
-        ("ide", "command.idea"),
-        ("ideaku", "command.myideas"),
-        ("status", "command.status"),
-        ("batal", "command.cancel"),
-        ("bahasa", "command.language"),
-        ("privasi", "command.privacy"),
-        ("hapusdata", "command.deletemydata"),
-        ("bantuan", "command.help"),
-    ],
-    "en": [
-        ("idea", "command.idea"),
-        ("myideas", "command.myideas"),
-        ("status", "command.status"),
-        ("cancel", "command.cancel"),
-        ("language", "command.language"),
-        ("privacy", "command.privacy"),
-        ("deletemydata", "command.deletemydata"),
-        ("help", "command.help"),
-    ],
-}
-
-
-async def register_commands(application: Application) -> None:
-    """Publish the command menu in Indonesian (the default) and English; failures are logged."""
-    texts = services(application).texts
-    scope = BotCommandScopeAllPrivateChats()
-    for language, language_code in (("id", None), ("id", "id"), ("en", "en")):
-        commands = [
-            BotCommand(name, texts.get(language, key)) for name, key in RESIDENT_MENU[language]
-        ]
-        try:
-            await application.bot.set_my_commands(
-                commands, scope=scope, language_code=language_code
-            )
-        except TelegramError as error:
-            logger.warning("Could not register the %s command menu: %s", language, error)
-
 
 async def on_started(application: Application) -> None:
     """Work done once the bot knows who it is: the menu, and the one line saying what runs."""
     found = services(application)
     settings = found.settings
-    await register_commands(application)
+    await menus.publish_resident_menu(application.bot, found.texts)
+    for admin_id in sorted(settings.admin_ids):
+        await menus.publish_staff_menu(application.bot, found.texts, admin_id, admin=True)
     learning.schedule(application)
     housekeeping.schedule(application)
     digest_delivery.schedule(application)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 
 from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
@@ -21,21 +19,13 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.menus import publish_staff_menu, withdraw_staff_menu
 from bot.roles import INVITE_PREFIX, Appointed, Role
 from handlers import keyboards
 from handlers.base import PRIVATE, Turn, command_argument, profile, turn
 from handlers.cards import send_card, title, waited
 
 logger = logging.getLogger(__name__)
-
-OFFICER_MENU = (
-    (("antrian", "queue"), "officer.menu_queue"),
-    (("lihat", "view"), "officer.menu_view"),
-    (("cari", "search"), "officer.menu_search"),
-    (("statistik", "stats"), "officer.menu_stats"),
-    (("ekspor", "export"), "officer.menu_export"),
-    (("bantuan", "help"), "command.help"),
-)
 
 
 async def _as_unknown(update: Update, t: Turn, role: Role) -> None:
@@ -70,31 +60,6 @@ async def staff_turn(
 # The roster (admins) ------------------------------------------------------------------------
 
 
-async def publish_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, t: Turn) -> None:
-    """Show the officer's command menu in their private chat, in both languages."""
-    texts = t.services.texts
-    scope = BotCommandScopeChat(chat_id)
-    for language, code in (("id", None), ("en", "en")):
-        index = 0 if language == "id" else 1
-        commands = [
-            BotCommand(names[index], texts.get(language, key)) for names, key in OFFICER_MENU
-        ]
-        try:
-            await context.bot.set_my_commands(commands, scope=scope, language_code=code)
-        except TelegramError as error:
-            logger.warning("Could not set the officer menu in chat %s: %s", chat_id, error)
-
-
-async def withdraw_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    for code in (None, "en"):
-        try:
-            await context.bot.delete_my_commands(
-                scope=BotCommandScopeChat(chat_id), language_code=code
-            )
-        except TelegramError as error:
-            logger.warning("Could not remove the officer menu in chat %s: %s", chat_id, error)
-
-
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Make a one-time invite link, valid for 48 hours."""
     t = await staff_turn(update, context, admin=True)
@@ -120,7 +85,7 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(t.text(f"officer.invite_{result}"))
         return
     await update.effective_message.reply_text(t.text("officer.welcome"))
-    await publish_menu(context, update.effective_chat.id, t)
+    await publish_staff_menu(context.bot, t.services.texts, update.effective_chat.id, admin=False)
     user = update.effective_user
     admin_language = await t.services.residents.language(result.invited_by, None)
     try:
@@ -172,7 +137,7 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await t.services.roles.revoke(t.user_id, int(raw)):
         await update.effective_message.reply_text(t.text("officer.revoke_unknown", user_id=raw))
         return
-    await withdraw_menu(context, int(raw))
+    await withdraw_staff_menu(context.bot, int(raw))
     await update.effective_message.reply_text(t.text("officer.revoked_done", user_id=raw))
 
 

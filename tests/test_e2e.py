@@ -80,8 +80,15 @@ async def test_start_up_registers_menus_logs_one_line_and_never_the_token(tmp_pa
     menus = {
         call.params.get("language_code"): call.params["commands"]
         for call in api.calls
-        if call.method == "setMyCommands"
+        if call.method == "setMyCommands" and call.params["scope"]["type"] == "all_private_chats"
     }
+    admin_menus = [
+        call.params
+        for call in api.calls
+        if call.method == "setMyCommands"
+        and call.params["scope"] == {"type": "chat", "chat_id": 900}
+    ]
+    assert len(admin_menus) == 3 and "undang" in str(admin_menus[0]["commands"])
     assert {None, "id", "en"} <= set(menus)
     assert [c["command"] for c in menus["en"]][:2] == ["idea", "myideas"]
     assert [c["command"] for c in menus["id"]][:2] == ["ide", "ideaku"]

@@ -42,9 +42,10 @@ async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
     welcome = bot.request.last_text(BUDI["id"])
     assert "petugas" in welcome and "/antrian" in welcome
     menus = bot.request.of("setMyCommands")
-    assert [m["scope"] for m in menus] == [{"type": "chat", "chat_id": BUDI["id"]}] * 2
-    assert {m.get("language_code") for m in menus} == {None, "en"}
-    assert "antrian" in str(menus[0]["commands"]) and "queue" in str(menus[1]["commands"])
+    assert [m["scope"] for m in menus] == [{"type": "chat", "chat_id": BUDI["id"]}] * 3
+    assert [m.get("language_code") for m in menus] == [None, "id", "en"]
+    assert "antrian" in str(menus[0]["commands"]) and "queue" in str(menus[2]["commands"])
+    assert "ringkasan" in str(menus[0]["commands"]) and "undang" not in str(menus[0]["commands"])
     assert "Budi" in bot.request.last_text(ADMIN_ID)
     [officer] = rows(bot, Officer)
     assert (officer.user_id, officer.added_by) == (BUDI["id"], ADMIN_ID)

@@ -1,0 +1,83 @@
+"""The command menus Telegram shows, in Indonesian (the default) and English.
+
+Residents see their commands in every private chat. An officer's private chat gets the officer
+menu, an admin's the officer menu and the admin commands; revoking an officer withdraws it.
+Failing to publish a menu is logged, never fatal: the commands work without it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import Texts
+
+logger = logging.getLogger(__name__)
+
+# ((Indonesian command, English alias), text key)
+RESIDENT_MENU = (
+    (("ide", "idea"), "command.idea"),
+    (("ideaku", "myideas"), "command.myideas"),
+    (("status", "status"), "command.status"),
+    (("batal", "cancel"), "command.cancel"),
+    (("bahasa", "language"), "command.language"),
+    (("privasi", "privacy"), "command.privacy"),
+    (("hapusdata", "deletemydata"), "command.deletemydata"),
+    (("bantuan", "help"), "command.help"),
+)
+OFFICER_MENU = (
+    (("antrian", "queue"), "officer.menu_queue"),
+    (("lihat", "view"), "officer.menu_view"),
+    (("cari", "search"), "officer.menu_search"),
+    (("statistik", "stats"), "officer.menu_stats"),
+    (("ekspor", "export"), "officer.menu_export"),
+    (("ringkasan", "digest"), "officer.menu_digest"),
+    (("laporan", "report"), "officer.menu_report"),
+    (("bantuan", "help"), "command.help"),
+)
+ADMIN_MENU = (
+    *OFFICER_MENU[:-1],
+    (("petugas", "officers"), "officer.menu_officers"),
+    (("undang", "invite"), "officer.menu_invite"),
+    (("cabut", "revoke"), "officer.menu_revoke"),
+    OFFICER_MENU[-1],
+)
+
+# (language of the texts, language_code of the menu): None is the default for everyone else.
+VARIANTS = (("id", None), ("id", "id"), ("en", "en"))
+
+
+def _commands(texts: Texts, language: str, menu: tuple) -> list[BotCommand]:
+    index = 0 if language == "id" else 1
+    return [BotCommand(names[index], texts.get(language, key)) for names, key in menu]
+
+
+async def _publish(bot: Bot, texts: Texts, menu: tuple, scope, where: str) -> None:
+    for language, code in VARIANTS:
+        try:
+            await bot.set_my_commands(
+                _commands(texts, language, menu), scope=scope, language_code=code
+            )
+        except TelegramError as error:
+            logger.warning(
+                "Could not register the %s command menu for %s: %s", language, where, error
+            )
+
+
+async def publish_resident_menu(bot: Bot, texts: Texts) -> None:
+    await _publish(bot, texts, RESIDENT_MENU, BotCommandScopeAllPrivateChats(), "residents")
+
+
+async def publish_staff_menu(bot: Bot, texts: Texts, chat_id: int, *, admin: bool) -> None:
+    menu = ADMIN_MENU if admin else OFFICER_MENU
+    await _publish(bot, texts, menu, BotCommandScopeChat(chat_id), f"chat {chat_id}")
+
+
+async def withdraw_staff_menu(bot: Bot, chat_id: int) -> None:
+    for _, code in VARIANTS:
+        try:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id), language_code=code)
+        except TelegramError as error:
+            logger.warning("Could not remove the staff menu in chat %s: %s", chat_id, error)
