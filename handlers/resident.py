@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.i18n import LANGUAGES, Html
+from bot.roles import Role
 from bot.submissions import check_text
 from handlers import keyboards
 from handlers.base import PRIVATE, Turn, command_argument, turn
@@ -26,8 +27,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List what a resident can do."""
+    """List what a resident can do, and for officers and admins their commands too."""
     t = await turn(update, context)
+    role = await t.services.roles.role(t.user_id)
+    if role.staff:
+        sections = [t.text("help.resident"), t.text("help.officer")]
+        if role is Role.ADMIN:
+            sections.append(t.text("help.admin"))
+        await update.effective_message.reply_text("\n\n".join(sections))
+        return
     await update.effective_message.reply_text(
         t.text("help.resident"), reply_markup=keyboards.start_idea(t)
     )

@@ -165,3 +165,18 @@ async def test_a_non_officers_press_in_a_group_is_answered_silently(bot):
     assert callback_answers(bot) == [None, None]
     assert sent(bot) == []
     assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+
+
+async def test_help_shows_officers_and_admins_their_commands_and_residents_none(bot):
+    appoint(bot, BUDI)
+    await bot.deliver(u.text(SITI, "/bantuan"))
+    resident_help = bot.request.last_text(SITI["id"])
+    assert "/antrian" not in resident_help and "petugas" not in resident_help.lower()
+    await bot.deliver(u.text(BUDI, "/bantuan"))
+    officer_help = bot.request.last_text(BUDI["id"])
+    assert "/ide" in officer_help and "/antrian" in officer_help and "/undang" not in officer_help
+    await bot.deliver(u.text(ADMIN, "/help"))
+    assert "/undang" in bot.request.last_text(ADMIN_ID)
+    await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
+    await bot.deliver(u.text(BUDI, "/bantuan"))
+    assert "/antrian" not in bot.request.last_text(BUDI["id"])
