@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
+from bot.digest import week_so_far
+from storage import records
 from storage.models import Resident, StatusChange, Submission
 from tests import updates as u
+from tests.desk import appoint, seed
 from tests.test_submission_flow import IDEA, send_button
 
 SITI = u.user(801, first_name="Siti Rahmah", username="siti_banjar")
@@ -90,3 +95,27 @@ async def test_erasure_removes_name_username_and_location_and_keeps_ideas_anonym
 
     await bot.deliver(u.text(SITI, "/ideaku"))
     assert "belum mengirim ide" in bot.request.last_text()
+
+
+async def test_erasure_leaves_digest_and_export_figures_unchanged_and_names_gone(bot, clock):
+    appoint(bot, u.user(8100, first_name="Budi"))
+    named = seed(bot, SITI, anonymous=False, kecamatan="gambut")
+    seed(bot, OTHER, anonymous=False, kecamatan="martapura")
+    await bot.deliver(u.callback(u.user(8100, first_name="Budi"), f"rev:take:{named.id}:1"))
+    period = week_so_far(clock.now, bot.services.settings.timezone)
+
+    def export():
+        return bot.services.db.call(records.export_rows, criteria=records.Criteria())
+
+    figures_before, rows_before = await bot.services.digests.figures(period), export()
+    assert "Siti Rahmah" in [row.resident_name for row in rows_before]
+
+    await bot.services.residents.erase(SITI["id"])
+
+    assert await bot.services.digests.figures(period) == figures_before
+    rows_after = export()
+    assert [replace(row, resident_name=None) for row in rows_after] == [
+        replace(row, resident_name=None) for row in rows_before
+    ]
+    names = [row.resident_name for row in rows_after]
+    assert "Siti Rahmah" not in names and "Other" in names
