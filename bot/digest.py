@@ -80,29 +80,6 @@ def week_so_far(now: datetime, zone: ZoneInfo) -> Period:
     )
 
 
-def overdue_cutoff(now: datetime, zone: ZoneInfo, working_days: int) -> datetime:
-    """A submission still waiting at ``now`` is overdue exactly when received before this.
-
-    Overdue means more than ``working_days`` working days (Monday to Friday in ``zone``) have
-    passed since it was received; something received on a weekend counts from Monday 00:00, as
-    the review desk counts. Weekends are squeezed out of the time line: step back that many
-    working days from ``now`` (a weekend ``now`` stands at Friday midnight) and take the
-    earliest instant with the same working time.
-    """
-    local = now.astimezone(zone)
-    if local.weekday() >= 5:
-        local = datetime.combine(
-            local.date() - timedelta(days=local.weekday() - 5), time(), tzinfo=zone
-        )
-    for _ in range(working_days):
-        local -= timedelta(days=1)
-        while local.weekday() >= 5:
-            local -= timedelta(days=1)
-    if local.weekday() == 0 and local.time() == time():
-        local -= timedelta(days=2)
-    return local.astimezone(UTC)
-
-
 # Words ------------------------------------------------------------------------------------------
 
 

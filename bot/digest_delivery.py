@@ -39,7 +39,6 @@ from bot.digest import (
     Period,
     is_quiet,
     kecamatan_name,
-    overdue_cutoff,
     pillar_name,
     render_digest,
     week_before,
@@ -49,6 +48,7 @@ from bot.i18n import Texts
 from bot.intake import retry_seconds
 from bot.report import week_workbook
 from bot.services import services
+from bot.sla import overdue_cutoff
 from storage import digests as store
 from storage.digests import Claimed, DeliveryState, DigestFigures
 from storage.engine import Database

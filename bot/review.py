@@ -16,7 +16,6 @@ import enum
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -25,6 +24,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts, resolve_language
 from bot.roles import role_in
+from bot.sla import sla_deadline
 from bot.submissions import Profile
 from bot.tagging import Tagger
 from storage import review as store
@@ -85,24 +85,6 @@ def actions_for(status: Status) -> list[Action]:
 
 
 # Working days -----------------------------------------------------------------------------------
-
-
-def sla_deadline(received: datetime, zone: ZoneInfo, working_days: int) -> datetime:
-    """When ``working_days`` working days (Monday to Friday in ``zone``) after ``received`` end.
-
-    Something received on a weekend starts counting on Monday at midnight. Public holidays are
-    not known to the bot and count as working days.
-    """
-    local = received.astimezone(zone)
-    if local.weekday() >= 5:
-        local = (local + timedelta(days=7 - local.weekday())).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-    for _ in range(working_days):
-        local += timedelta(days=1)
-        while local.weekday() >= 5:
-            local += timedelta(days=1)
-    return local
 
 
 # Read models ------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from bot.digest import (
     MESSAGE_LIMIT,
     Context,
     excerpt,
-    overdue_cutoff,
     render_digest,
     split_messages,
     telegram_length,
@@ -22,6 +21,7 @@ from bot.digest import (
     week_so_far,
 )
 from bot.i18n import Texts
+from bot.sla import overdue_cutoff
 from storage import digests as store
 from storage.digests import DigestFigures, Listed
 from storage.engine import Database, make_engine

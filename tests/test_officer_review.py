@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.review import sla_deadline
+from bot.sla import sla_deadline
 from storage.models import Status
 from storage.review import ReviewNote, ReviewPrompt
 from tests import updates as u
