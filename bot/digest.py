@@ -83,9 +83,14 @@ def week_so_far(now: datetime, zone: ZoneInfo) -> Period:
 # Words ------------------------------------------------------------------------------------------
 
 
+def without_contacts(text: str) -> str:
+    """The text with phone numbers, e-mail addresses and @-names blanked out."""
+    return PRIVATE_BITS.sub(BLANK, text)
+
+
 def excerpt(text: str) -> str:
     """The first words of an idea, without phone numbers, e-mail addresses or @-names."""
-    words = PRIVATE_BITS.sub(BLANK, " ".join(text.split())).split(" ")
+    words = without_contacts(" ".join(text.split())).split(" ")
     short = " ".join(words[:EXCERPT_WORDS])
     if len(short) > EXCERPT_CHARS:
         short = short[:EXCERPT_CHARS].rsplit(" ", 1)[0]

@@ -19,7 +19,7 @@ import xlsxwriter
 from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
-from bot.digest import pillar_name
+from bot.digest import pillar_name, without_contacts
 from bot.i18n import Texts
 from storage.digests import WeekRow
 from storage.engine import Database
@@ -38,7 +38,10 @@ def week_workbook(
     kecamatan: dict[str, str],
     statuses: dict[str, str],
 ) -> bytes:
-    """One sheet, one row per submission: code, received, pillar, kecamatan, status, text, name."""
+    """One sheet, one row per submission: code, received, pillar, kecamatan, status, text, name.
+
+    It goes to a group chat, so contact details a resident typed into an idea are blanked.
+    """
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     worksheet = workbook.add_worksheet(sheet[:31])
@@ -53,7 +56,7 @@ def week_workbook(
             pillars.get(row.pillar, row.pillar),
             kecamatan.get(row.kecamatan, row.kecamatan) if row.kecamatan else "",
             statuses.get(row.status, row.status),
-            row.text,
+            without_contacts(row.text),
             row.name or "",
         )
         for column, cell in enumerate(cells):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
+from datetime import timedelta
 
+from openpyxl import load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
@@ -119,3 +122,23 @@ async def test_erasure_leaves_digest_and_export_figures_unchanged_and_names_gone
     ]
     names = [row.resident_name for row in rows_after]
     assert "Siti Rahmah" not in names and "Other" in names
+
+
+async def test_the_digest_carries_no_telegram_id_phone_number_or_unconsented_name(bot, clock):
+    contact = "Hubungi saya di 0812-3456-7890 atau siti@contoh.id, @siti_banjar"
+    seed(bot, SITI, text=f"Bank sampah di tiap desa. {contact}", anonymous=True)
+    seed(bot, OTHER, anonymous=False)
+    period = week_so_far(clock.now + timedelta(hours=1), bot.services.settings.timezone)
+    digest = await bot.services.digests.build(period, "id")
+    sheet = load_workbook(io.BytesIO(digest.workbook)).active
+    cells = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+    for where in (*digest.messages, cells):
+        for secret in (
+            "0812-3456-7890",
+            "siti@contoh.id",
+            "siti_banjar",
+            "Siti Rahmah",
+            str(SITI["id"]),
+        ):
+            assert secret not in where
+    assert "Bank sampah di tiap desa" in cells and "Other" in cells
