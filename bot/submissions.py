@@ -15,6 +15,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -186,14 +187,7 @@ class Submissions:
         now = self._clock()
 
         def add(session: Session) -> tuple[str, str | None]:
-            queries.upsert_resident(
-                session,
-                user_id=profile.user_id,
-                first_name=profile.first_name,
-                username=profile.username,
-                telegram_language=profile.language_code,
-                now=now,
-            )
+            _remember(session, profile, now)
             return queries.add_support(
                 session, submission_id=submission_id, resident_id=profile.user_id, now=now
             )
@@ -345,14 +339,7 @@ class Submissions:
             )
             if count >= limit:
                 return LimitReached(limit)
-            queries.upsert_resident(
-                session,
-                user_id=profile.user_id,
-                first_name=profile.first_name,
-                username=profile.username,
-                telegram_language=profile.language_code,
-                now=now,
-            )
+            _remember(session, profile, now)
             if not draft.anonymous:
                 queries.record_consent(session, user_id=profile.user_id, now=now)
             submission = Submission(
@@ -413,6 +400,18 @@ class Submissions:
             return found, queries.history(session, submission_id=found.id)
 
         return await self._db.read(load)
+
+
+def _remember(session: Session, profile: Profile, now: datetime) -> None:
+    """Create or refresh the resident from what Telegram says about them."""
+    queries.upsert_resident(
+        session,
+        user_id=profile.user_id,
+        first_name=profile.first_name,
+        username=profile.username,
+        telegram_language=profile.language_code,
+        now=now,
+    )
 
 
 def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
