@@ -6,6 +6,8 @@ import sqlite3
 
 import pytest
 
+from bot.app import build_application
+from tests.conftest import make_settings
 from tests.e2e import bot_environment, running_bot, standin
 from tests.standin import StandinBotApi
 
@@ -122,3 +124,21 @@ async def test_without_a_token_the_bot_stops_with_one_line(tmp_path):
         "Configuration error: TELEGRAM_BOT_TOKEN is required: the token @BotFather gave you"
     ]
     assert [call for call in api.calls if call.method != "getUpdates"] == []
+
+
+async def test_every_call_and_file_download_goes_to_the_configured_server(tmp_path):
+    async with standin() as api:
+        settings = make_settings(
+            f"sqlite:///{tmp_path / 'files.db'}", TELEGRAM_API_BASE_URL=api.root_url
+        )
+        application = build_application(settings)
+        siti = api.user(504)
+        update = api.send_photo(siti, caption="Foto jalan rusak")
+        file_id = update["message"]["photo"][-1]["file_id"]
+        async with application:
+            file = await application.bot.get_file(file_id)
+            content = await file.download_as_bytearray()
+        application.bot_data["services"].db.engine.dispose()
+    assert bytes(content).startswith(b"\x89PNG")
+    assert [call.method for call in api.calls] == ["getMe", "getFile"]
+    assert file.file_path.startswith(f"{api.root_url}/file/bot{api.token}/")
