@@ -8,7 +8,8 @@ with ApplicationHandlerStop when it must go no further.
   sends): answered as an old button. PTB would otherwise hand empty data to every patterned
   CallbackQueryHandler.
 - More than 20 messages a minute from one person: one polite reply, then silence until the
-  minute has passed.
+  minute has passed. Button presses are not counted: they are how residents move through a
+  submission quickly, and each person's updates are handled one at a time anyway.
 """
 
 from __future__ import annotations
@@ -39,17 +40,14 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is not None and (not query.data or query.message is None):
         await query.answer((await turn(update, context)).text("idea.stale_button"))
         raise ApplicationHandlerStop
-    verdict = (await turn(update, context)).services.flood.check(user.id)
+    if update.message is None:
+        return
+    t = await turn(update, context)
+    verdict = t.services.flood.check(user.id)
     if verdict is Verdict.PASS:
         return
     if verdict is Verdict.WARN and private:
-        t = await turn(update, context)
-        if update.callback_query:
-            await update.callback_query.answer(t.text("guard.flood"), show_alert=True)
-        else:
-            await update.effective_chat.send_message(t.text("guard.flood"))
-    elif update.callback_query:
-        await update.callback_query.answer()
+        await update.effective_chat.send_message(t.text("guard.flood"))
     raise ApplicationHandlerStop
 
 

@@ -70,3 +70,13 @@ async def test_an_unexpected_error_apologises_logs_without_text_and_alerts_admin
     await bot.deliver(u.text(SITI, "/ideaku"))
     alerts = bot.request.texts(ADMIN_ID)
     assert len(alerts) == 2 and ": 1." in alerts[1]
+
+
+async def test_button_presses_do_not_count_towards_the_flood_limit(bot):
+    for _ in range(30):
+        await bot.deliver(u.callback(SITI, "mine:page:1"))
+    await bot.deliver(u.text(SITI, "/bantuan"))
+    assert "/ide" in bot.request.last_text(SITI["id"])
+    assert not any(
+        "Pelan-pelan" in (a.get("text") or "") for a in bot.request.of("answerCallbackQuery")
+    )
