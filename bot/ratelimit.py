@@ -15,6 +15,10 @@ It also retries, which PTB's interface leaves open: a 429 pauses every send for 
 back-off. Anything else (400, 403 — the user blocked the bot —, 404) is raised at once to the
 caller, who knows what it means. ``getUpdates`` and answers to button presses are not throttled
 (they are not messages to a chat).
+
+Updates are handled at least once (a crash replays what was not marked done), so two answers
+mean "already done" and count as success rather than failing the handler: a button press too
+old to answer (Telegram allows about 15 seconds), and an edit to what the message already shows.
 """
 
 from __future__ import annotations
@@ -33,9 +37,17 @@ from bot.intake import retry_seconds
 logger = logging.getLogger(__name__)
 
 UNTHROTTLED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "getFile", "getChat"})
+ALREADY_DONE = ("query is too old", "query id is invalid", "message is not modified")
 IDLE_LIMITERS_KEPT = 1000
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def _already_done(endpoint: str, error: BadRequest) -> bool:
+    """Whether Telegram refused a repeat of something that already took effect."""
+    if endpoint != "answerCallbackQuery" and not endpoint.startswith("edit"):
+        return False
+    return any(phrase in error.message.lower() for phrase in ALREADY_DONE)
 
 
 def _even(rate: float, period: float) -> AsyncLimiter:
@@ -118,7 +130,10 @@ class TelegramLimits(BaseRateLimiter[None]):
                 wait = retry_seconds(error)
                 logger.warning("%s: Telegram asked to wait %.0f s (429)", endpoint, wait)
                 await self._pause_all(wait)
-            except BadRequest:
+            except BadRequest as error:
+                if _already_done(endpoint, error):
+                    logger.debug("%s: already done (%s)", endpoint, error)
+                    return True
                 raise
             except (TimedOut, NetworkError) as error:
                 if attempt == self._max_retries:

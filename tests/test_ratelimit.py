@@ -137,3 +137,32 @@ async def test_answers_to_button_presses_are_not_throttled():
             sender(stamps), (1,), {}, "answerCallbackQuery", {"callback_query_id": "1"}, None
         )
     assert time.monotonic() - started < 0.2
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "error"),
+    [
+        (
+            "answerCallbackQuery",
+            "Query is too old and response timeout expired or query id is invalid",
+        ),
+        (
+            "editMessageText",
+            "Message is not modified: specified new message content and reply markup are the same",
+        ),
+        ("editMessageReplyMarkup", "Message is not modified"),
+    ],
+)
+async def test_repeats_of_what_already_took_effect_count_as_done(endpoint, error):
+    limits = TelegramLimits(overall_per_second=1000, private_per_second=1000, sleep=Sleeps())
+    assert await call(limits, sender([], [BadRequest(error)]), 7, endpoint) is True
+
+
+async def test_other_refusals_of_a_press_or_edit_still_reach_the_caller():
+    limits = TelegramLimits(overall_per_second=1000, private_per_second=1000, sleep=Sleeps())
+    with pytest.raises(BadRequest):
+        await call(
+            limits, sender([], [BadRequest("Message to edit not found")]), 7, "editMessageText"
+        )
+    with pytest.raises(BadRequest):
+        await call(limits, sender([], [BadRequest("Message is not modified")]), 7, "sendMessage")
