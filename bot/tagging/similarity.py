@@ -9,6 +9,7 @@ trigrams of the stems (robust to typos such as "sampa" / "sampah"). The blend is
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterable
 
@@ -16,8 +17,11 @@ from bot.tagging.normalise import NormalisedText
 
 WORD_SHARE = 0.6
 
+# Weights by content stem, and counts by character trigram (interned: callers keep many vectors).
+Vector = tuple[dict[str, float], dict[str, int]]
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+
+def _cosine(a: dict[str, float] | dict[str, int], b: dict[str, float] | dict[str, int]) -> float:
     if not a or not b:
         return 0.0
     if len(a) > len(b):
@@ -41,18 +45,14 @@ class Similarity:
         }
         self._unseen = math.log(documents + 1) + 1.0
 
-    def vector(self, text: NormalisedText) -> tuple[dict[str, float], dict[str, float]]:
+    def vector(self, text: NormalisedText) -> Vector:
         """The word and character-trigram vectors of ``text``."""
         stems = [token.stem for token in text.content]
         words = {stem: self._idf.get(stem, self._unseen) for stem in stems}
         joined = f" {' '.join(stems)} "
-        grams = Counter(joined[index : index + 3] for index in range(len(joined) - 2))
-        return words, {gram: float(count) for gram, count in grams.items()}
+        grams = Counter(sys.intern(joined[index : index + 3]) for index in range(len(joined) - 2))
+        return words, dict(grams)
 
-    def score(
-        self,
-        a: tuple[dict[str, float], dict[str, float]],
-        b: tuple[dict[str, float], dict[str, float]],
-    ) -> float:
+    def score(self, a: Vector, b: Vector) -> float:
         """Blend of the two cosines, 0–1."""
         return WORD_SHARE * _cosine(a[0], b[0]) + (1 - WORD_SHARE) * _cosine(a[1], b[1])

@@ -20,7 +20,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from bot.tagging.intent import IntentDetector, IntentRules, load_intent_rules
@@ -33,7 +33,7 @@ from bot.tagging.normalise import (
     default_normaliser,
     is_dictionary_word,
 )
-from bot.tagging.similarity import Similarity
+from bot.tagging.similarity import Similarity, Vector
 from bot.tagging.training import NONE, LabelledExample, accuracy, shipped_seed, split
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ THIRD_CHOICE = 0.5
 NOT_IDEA_PROBABILITY = 0.7
 NOT_IDEA_MAX_EVIDENCE = 1.5
 SIMILAR_THRESHOLD = 0.6
+# Similarity vectors kept, by text: the pools compared against are the newest 1,000 ideas (the
+# resident's summary) and 200 (an officer's card), so nearly every candidate is found here.
+VECTOR_CACHE = 2048
 MAX_REASONS = 5
 
 
@@ -120,6 +123,7 @@ class Tagger:
         )
         self._retrain_lock = threading.Lock()
         self._current = _Current(self._train(()), ())
+        self._vector = lru_cache(maxsize=VECTOR_CACHE)(self._text_vector)
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Tagger:
@@ -249,20 +253,22 @@ class Tagger:
         examples = tuple(examples)
         self._current = _Current(self._train(examples), examples)
 
+    def _text_vector(self, text: str) -> Vector:
+        """The similarity vector of ``text`` (the IDF table and normaliser never change)."""
+        return self._similarity.vector(self._normalise(text))
+
     def similarity(self, a: str, b: str) -> float:
         """How nearly ``a`` and ``b`` say the same thing, 0–1, over normalised text."""
-        return self._similarity.score(
-            self._similarity.vector(self._normalise(a)), self._similarity.vector(self._normalise(b))
-        )
+        return self._similarity.score(self._vector(a), self._vector(b))
 
     def find_similar(
         self, text: str, candidates: Sequence[tuple[str, str]], *, limit: int = 3
     ) -> list[tuple[str, float]]:
         """The ids of ``candidates`` (id, text) that nearly repeat ``text``, best first."""
-        target = self._similarity.vector(self._normalise(text))
+        target = self._vector(text)
         scored = []
         for key, other in candidates:
-            score = self._similarity.score(target, self._similarity.vector(self._normalise(other)))
+            score = self._similarity.score(target, self._vector(other))
             if score >= SIMILAR_THRESHOLD:
                 scored.append((key, score))
         scored.sort(key=lambda item: -item[1])

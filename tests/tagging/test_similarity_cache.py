@@ -1,0 +1,76 @@
+"""The similarity vectors of texts already seen are kept: a pool of recent ideas is normalised
+once, not at every resident's summary and every officer's card."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.catalogue import Catalogue
+from bot.tagging import Tagger
+from bot.tagging.lexicon import Lexicon
+from bot.tagging.model import features
+from bot.tagging.normalise import NormalisedText, Normaliser, load_word_maps
+from bot.tagging.tagger import VECTOR_CACHE
+from bot.tagging.training import shipped_seed
+
+POOL = [
+    ("1", "usul bikin bank sampah di setiap desa Gambut"),
+    ("2", "Truk sampah jarang datang ke kampung kami"),
+    ("3", "Bank sampah di tiap desa Gambut, sampah ditukar tabungan"),
+    ("4", "Lampu jalan di A Yani mati"),
+]
+IDEA = "Perlu bank sampah di tiap desa di Gambut"
+
+
+class CountingNormaliser(Normaliser):
+    """The shipped normaliser, counting the texts it is asked to normalise."""
+
+    def __init__(self) -> None:
+        super().__init__(load_word_maps())
+        self.seen: Counter[str] = Counter()
+
+    def __call__(self, text: str) -> NormalisedText:
+        self.seen[text] += 1
+        return super().__call__(text)
+
+
+def counting_tagger(catalogue: Catalogue) -> tuple[Tagger, CountingNormaliser]:
+    normaliser = CountingNormaliser()
+    tagger = Tagger(
+        pillars=catalogue.pillar_keys,
+        normaliser=normaliser,
+        lexicon=Lexicon.from_catalogue(catalogue, normaliser),
+        seed=[
+            (example, tuple(feature.name for feature in features(normaliser(example.text))))
+            for example in shipped_seed()
+        ],
+    )
+    normaliser.seen.clear()
+    return tagger, normaliser
+
+
+def test_a_pool_seen_before_is_not_normalised_again(catalogue: Catalogue) -> None:
+    tagger, normaliser = counting_tagger(catalogue)
+    first = tagger.find_similar(IDEA, POOL)
+    assert normaliser.seen == Counter([IDEA, *(text for _, text in POOL)])
+    normaliser.seen.clear()
+    assert tagger.find_similar(IDEA, POOL) == first
+    assert tagger.find_similar("Lampu jalan di Jalan A Yani mati semua", POOL[::-1])
+    assert normaliser.seen == Counter(["Lampu jalan di Jalan A Yani mati semua"])
+
+
+def test_the_cache_is_bounded(catalogue: Catalogue) -> None:
+    tagger, normaliser = counting_tagger(catalogue)
+    many = [(str(i), f"usulan nomor {i} tentang bank sampah") for i in range(VECTOR_CACHE + 10)]
+    tagger.find_similar(IDEA, many)
+    normaliser.seen.clear()
+    tagger.find_similar(IDEA, many[:1])
+    assert normaliser.seen == Counter([IDEA, many[0][1]])  # the oldest went first
+
+
+def test_cached_scores_equal_fresh_ones(catalogue: Catalogue) -> None:
+    cached, _ = counting_tagger(catalogue)
+    fresh, _ = counting_tagger(catalogue)
+    cached.find_similar(IDEA, POOL)
+    for _, text in POOL:
+        assert cached.similarity(IDEA, text) == fresh.similarity(IDEA, text)
