@@ -22,7 +22,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
-from storage import queries
+from storage import inbox as store
 from storage.engine import Database
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class Inbox:
         """Store a batch; return the updates not seen before, in order."""
         fresh = set(
             await self._db.write(
-                queries.store_updates,
+                store.store_updates,
                 updates=[(u.update_id, u.to_dict()) for u in updates],
                 now=self._clock(),
             )
@@ -52,21 +52,21 @@ class Inbox:
         return [u for u in updates if u.update_id in fresh]
 
     async def pending(self, bot) -> list[Update]:
-        rows = await self._db.read(queries.pending_updates)
+        rows = await self._db.read(store.pending_updates)
         return [Update.de_json(payload, bot) for _, payload in rows]
 
     async def next_offset(self) -> int | None:
-        last = await self._db.read(queries.last_update_id)
+        last = await self._db.read(store.last_update_id)
         return None if last is None else last + 1
 
     async def prune(self) -> int:
         """Forget updates handled long enough ago that Telegram cannot send them again."""
-        return await self._db.write(queries.prune_updates, before=self._clock() - KEEP_HANDLED)
+        return await self._db.write(store.prune_updates, before=self._clock() - KEEP_HANDLED)
 
     async def mark_done(self, update: object) -> None:
         if isinstance(update, Update):
             await self._db.write(
-                queries.mark_update_done, update_id=update.update_id, now=self._clock()
+                store.mark_update_done, update_id=update.update_id, now=self._clock()
             )
 
 

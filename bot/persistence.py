@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from storage import queries
+from storage import inbox
 from storage.engine import Database
 
 ConversationKey = tuple[int | str, ...]
@@ -42,14 +42,14 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         self._db = db
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        states = await self._db.read(queries.conversation_states, name=name)
+        states = await self._db.read(inbox.conversation_states, name=name)
         return {_decode_key(key): state for key, state in states.items()}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         await self._db.write(
-            queries.set_conversation_state,
+            inbox.set_conversation_state,
             name=name,
             key=_encode_key(key),
             state=None if new_state is None else str(new_state),

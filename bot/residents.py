@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.i18n import resolve_language
-from storage import queries
+from storage import privacy, queries
 from storage.engine import Database
 
 
@@ -24,9 +24,9 @@ class Residents:
             self._chosen[user_id] = resident.language if resident else None
         return resolve_language(self._chosen[user_id], telegram_code, self._default)
 
-    async def erase(self, user_id: int) -> queries.Erased:
+    async def erase(self, user_id: int) -> privacy.Erased:
         """Erase the resident's personal data; their ideas stay, anonymous and unlinked."""
-        erased = await self._db.write(queries.erase_resident, user_id=user_id)
+        erased = await self._db.write(privacy.erase_resident, user_id=user_id)
         self._chosen.pop(user_id, None)
         return erased
 

@@ -6,19 +6,14 @@ They return read models or plain values; ORM objects never leave the session. Ca
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from storage.models import (
-    ConversationState,
     Draft,
-    InboxUpdate,
     Photo,
     Resident,
     StatusChange,
@@ -27,7 +22,6 @@ from storage.models import (
     SubmissionPublic,
     Support,
 )
-from storage.outbox import forget_chat
 
 # Residents --------------------------------------------------------------------------------------
 
@@ -239,138 +233,3 @@ def labelled_examples(session: Session) -> list[tuple[str, str]]:
         select(Submission.text, Submission.pillar).where(col(Submission.id).in_(reviewed))
     ).all()
     return [(row[0], row[1]) for row in rows]
-
-
-# Conversation states ----------------------------------------------------------------------------
-
-
-def conversation_states(session: Session, *, name: str) -> dict[str, str]:
-    rows = session.exec(select(ConversationState).where(ConversationState.name == name)).all()
-    return {row.key: row.state for row in rows}
-
-
-def set_conversation_state(session: Session, *, name: str, key: str, state: str | None) -> None:
-    """Record a conversation's step; ``None`` ends the conversation."""
-    existing = session.get(ConversationState, (name, key))
-    if state is None:
-        if existing is not None:
-            session.delete(existing)
-        return
-    if existing is None:
-        session.add(ConversationState(name=name, key=key, state=state))
-    else:
-        existing.state = state
-        session.add(existing)
-
-
-# Inbox of updates -------------------------------------------------------------------------------
-
-
-def store_updates(
-    session: Session, *, updates: Iterable[tuple[int, dict]], now: datetime
-) -> list[int]:
-    """Store updates not seen before; return the ids that were new, in order."""
-    fresh = []
-    for update_id, payload in updates:
-        if session.get(InboxUpdate, update_id) is not None:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    InboxUpdate(update_id=update_id, payload=json.dumps(payload), received_at=now)
-                )
-        except IntegrityError:
-            continue
-        fresh.append(update_id)
-    return fresh
-
-
-def pending_updates(session: Session) -> list[tuple[int, dict]]:
-    """Updates stored but not handled yet, oldest first."""
-    rows = session.exec(
-        select(InboxUpdate)
-        .where(col(InboxUpdate.done_at).is_(None))
-        .order_by(col(InboxUpdate.update_id))
-    ).all()
-    return [(row.update_id, json.loads(row.payload)) for row in rows]
-
-
-def last_update_id(session: Session) -> int | None:
-    return session.exec(select(func.max(InboxUpdate.update_id))).one()
-
-
-def mark_update_done(session: Session, *, update_id: int, now: datetime) -> None:
-    """Mark an update handled and drop its payload: only the id is kept, to refuse a re-delivery."""
-    row = session.get(InboxUpdate, update_id)
-    if row is not None and row.done_at is None:
-        row.done_at = now
-        row.payload = "{}"
-        session.add(row)
-
-
-def prune_updates(session: Session, *, before: datetime) -> int:
-    """Forget handled updates done before ``before`` (Telegram re-delivers for 24 hours at most)."""
-    result = session.exec(
-        delete(InboxUpdate).where(
-            col(InboxUpdate.done_at).is_not(None), col(InboxUpdate.done_at) < before
-        )
-    )
-    return result.rowcount
-
-
-# Privacy ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Erased:
-    """What an erasure removed."""
-
-    had_profile: bool
-    submissions_unlinked: int
-    locations_removed: int
-
-
-def erase_resident(session: Session, *, user_id: int) -> Erased:
-    """Erase a resident's personal data and unlink their submissions, which stay anonymous.
-
-    Removes the resident row (Telegram id, names, language, consent), their draft, conversation
-    steps and pending updates; clears the submissions' links, shared locations and the resident's id
-    in the status history.
-    """
-    resident = session.get(Resident, user_id)
-    submissions = session.exec(select(Submission).where(Submission.resident_id == user_id)).all()
-    locations = 0
-    for submission in submissions:
-        if submission.latitude is not None or submission.longitude is not None:
-            locations += 1
-        submission.resident_id = None
-        submission.anonymous = True
-        submission.latitude = submission.longitude = None
-        session.add(submission)
-        for change in session.exec(
-            select(StatusChange).where(
-                StatusChange.submission_id == submission.id, StatusChange.actor_id == user_id
-            )
-        ).all():
-            change.actor_id = None
-            session.add(change)
-    session.exec(delete(Draft).where(col(Draft.resident_id) == user_id))
-    # Conversation keys are JSON lists ending with the user id: "[chat_id, user_id]".
-    session.exec(
-        delete(ConversationState).where(col(ConversationState.key).endswith(f", {user_id}]"))
-    )
-    # Pending payloads are Telegram JSON, where a user is written {"id": <id>, "is_bot": ...}.
-    session.exec(
-        delete(InboxUpdate).where(
-            col(InboxUpdate.done_at).is_(None),
-            col(InboxUpdate.payload).contains(f'"id": {user_id},'),
-        )
-    )
-    forget_chat(session, chat_id=user_id)
-    if resident is not None:
-        session.delete(resident)
-    return Erased(
-        had_profile=resident is not None,
-        submissions_unlinked=len(submissions),
-        locations_removed=locations,
-    )

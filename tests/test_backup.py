@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.backup import BackupError, backup_sqlite
-from storage import queries
+from storage import inbox
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 from tests.conftest import TOKEN
@@ -31,7 +31,7 @@ def test_backup_while_a_writer_runs_is_consistent(tmp_path):
     def writer() -> None:
         index = 0
         while not done.is_set():
-            db.call_write(queries.store_updates, updates=[(index, {"n": index})], now=NOW)
+            db.call_write(inbox.store_updates, updates=[(index, {"n": index})], now=NOW)
             index += 1
             if index == 200:
                 enough.set()

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot import housekeeping
 from bot.lifecycle import on_started
-from storage import queries
+from storage import inbox
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import InboxUpdate, Submission
@@ -71,8 +71,8 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
         try:
             for index in range(150):
                 update_id = offset + index
-                db.call_write(queries.store_updates, updates=[(update_id, {"n": index})], now=NOW)
-                db.call_write(queries.mark_update_done, update_id=update_id, now=NOW)
+                db.call_write(inbox.store_updates, updates=[(update_id, {"n": index})], now=NOW)
+                db.call_write(inbox.mark_update_done, update_id=update_id, now=NOW)
         except BaseException as error:
             errors.append(error)
 
@@ -80,7 +80,7 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
         start.wait()
         try:
             for _ in range(150):
-                db.call(queries.pending_updates)
+                db.call(inbox.pending_updates)
         except BaseException as error:
             errors.append(error)
 
@@ -95,7 +95,7 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
         thread.join()
     engine.dispose()
     assert errors == []
-    assert db.call(queries.last_update_id) == 10_149
+    assert db.call(inbox.last_update_id) == 10_149
 
 
 async def test_the_inbox_prune_job_runs_on_schedule_and_keeps_recent_ids(bot, clock):
@@ -103,7 +103,7 @@ async def test_the_inbox_prune_job_runs_on_schedule_and_keeps_recent_ids(bot, cl
     await on_started(bot.app)
     [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PRUNE_JOB)
     await job.run(bot.app)
-    assert bot.services.db.call(queries.last_update_id) is not None
+    assert bot.services.db.call(inbox.last_update_id) is not None
     clock.now += timedelta(days=3)
     await job.run(bot.app)
-    assert bot.services.db.call(queries.last_update_id) is None
+    assert bot.services.db.call(inbox.last_update_id) is None

@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, select
 
-from storage import queries
+from storage import inbox, queries
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import Draft, Resident, Submission
@@ -158,23 +158,23 @@ def test_drafts_are_replaced_and_deleted(db):
 
 def test_inbox_stores_each_update_once_and_tracks_done(db):
     fresh = db.call_write(
-        queries.store_updates, updates=[(10, {"update_id": 10}), (11, {"update_id": 11})], now=NOW
+        inbox.store_updates, updates=[(10, {"update_id": 10}), (11, {"update_id": 11})], now=NOW
     )
     again = db.call_write(
-        queries.store_updates, updates=[(11, {"update_id": 11}), (12, {"update_id": 12})], now=NOW
+        inbox.store_updates, updates=[(11, {"update_id": 11}), (12, {"update_id": 12})], now=NOW
     )
     assert (fresh, again) == ([10, 11], [12])
-    db.call_write(queries.mark_update_done, update_id=11, now=NOW)
-    assert [uid for uid, _ in db.call(queries.pending_updates)] == [10, 12]
-    assert db.call(queries.last_update_id) == 12
+    db.call_write(inbox.mark_update_done, update_id=11, now=NOW)
+    assert [uid for uid, _ in db.call(inbox.pending_updates)] == [10, 12]
+    assert db.call(inbox.last_update_id) == 12
 
 
 def test_conversation_states_are_set_and_ended(db):
-    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state="where")
-    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state="pillar")
-    assert db.call(queries.conversation_states, name="submission") == {"[1, 1]": "pillar"}
-    db.call_write(queries.set_conversation_state, name="submission", key="[1, 1]", state=None)
-    assert db.call(queries.conversation_states, name="submission") == {}
+    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state="where")
+    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state="pillar")
+    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "pillar"}
+    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state=None)
+    assert db.call(inbox.conversation_states, name="submission") == {}
 
 
 def test_consent_is_recorded_once_with_its_time(db):
@@ -211,9 +211,9 @@ def test_sqlite_file_folder_is_created(tmp_path):
 
 
 def test_handled_updates_are_pruned_after_two_days_pending_ones_never(db):
-    db.call_write(queries.store_updates, updates=[(1, {}), (2, {}), (3, {})], now=NOW)
-    db.call_write(queries.mark_update_done, update_id=1, now=NOW)
-    db.call_write(queries.mark_update_done, update_id=2, now=NOW + timedelta(days=1))
-    assert db.call_write(queries.prune_updates, before=NOW + timedelta(hours=1)) == 1
-    assert [uid for uid, _ in db.call(queries.pending_updates)] == [3]
-    assert db.call(queries.last_update_id) == 3
+    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {}), (3, {})], now=NOW)
+    db.call_write(inbox.mark_update_done, update_id=1, now=NOW)
+    db.call_write(inbox.mark_update_done, update_id=2, now=NOW + timedelta(days=1))
+    assert db.call_write(inbox.prune_updates, before=NOW + timedelta(hours=1)) == 1
+    assert [uid for uid, _ in db.call(inbox.pending_updates)] == [3]
+    assert db.call(inbox.last_update_id) == 3
