@@ -6,11 +6,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.drafts import check_text
 from bot.i18n import LANGUAGES, Html
 from bot.roles import Role
-from bot.submissions import check_text
 from handlers import keyboards
 from handlers.base import PRIVATE, Turn, command_argument, turn
+from handlers.steps import where_text
 from storage.models import StatusChangePublic, SubmissionPublic
 
 TITLE_LENGTH = 60
@@ -126,22 +127,12 @@ def _history_line(t: Turn, change: StatusChangePublic) -> str:
 
 def _card(t: Turn, submission: SubmissionPublic, changes: list[StatusChangePublic]) -> str:
     catalogue = t.services.catalogue
-    if submission.latitude is not None and submission.longitude is not None:
-        where = t.text(
-            "idea.where_point",
-            latitude=f"{submission.latitude:.5f}",
-            longitude=f"{submission.longitude:.5f}",
-        )
-    elif submission.kecamatan:
-        where = catalogue.kecamatan_by_key(submission.kecamatan).name
-    else:
-        where = t.text("idea.where_none")
     return t.text(
         "mine.card",
         code=submission.code,
         status=t.text(f"status.{submission.status}"),
         pillar=catalogue.pillar(submission.pillar).name(t.language),
-        where=where,
+        where=where_text(t, submission.latitude, submission.longitude, submission.kecamatan),
         date=t.services.texts.datetime(t.language, submission.created_at),
         text=submission.text,
         history=Html("\n".join(_history_line(t, change) for change in changes)),

@@ -7,10 +7,9 @@ a repeated button all land on the right question.
 
 from __future__ import annotations
 
-import json
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
@@ -22,23 +21,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Html
-from bot.submissions import (
+from bot.drafts import (
     MAX_LENGTH,
     MAX_PHOTOS,
     MIN_LENGTH,
     SKIPPED,
     Field,
-    LimitReached,
-    Sent,
-    Similar,
     Step,
     TextProblem,
-    candidates_of,
     next_step,
-    photos_of,
 )
-from handlers import keyboards, review
+from bot.submissions import LimitReached, Sent
+from handlers import keyboards, review, steps
 from handlers.base import PRIVATE, Turn, profile, turn
 from storage.models import Draft
 
@@ -46,81 +40,7 @@ logger = logging.getLogger(__name__)
 
 CONVERSATION_NAME = "submission"
 IDLE_TIMEOUT_SECONDS = 30 * 60
-SUMMARY_PREVIEW = 3000
 END = ConversationHandler.END
-
-
-def _reason(t: Turn, draft: Draft) -> str:
-    words = json.loads(draft.reasons or "[]")[:3]
-    if not words:
-        return t.text("idea.reason_none")
-    return t.text("idea.reason_words", words=", ".join(words))
-
-
-def _where(t: Turn, draft: Draft) -> str:
-    if draft.latitude is not None and draft.longitude is not None:
-        return t.text(
-            "idea.where_point", latitude=f"{draft.latitude:.5f}", longitude=f"{draft.longitude:.5f}"
-        )
-    if draft.kecamatan and draft.kecamatan != SKIPPED:
-        return t.services.catalogue.kecamatan_by_key(draft.kecamatan).name
-    return t.text("idea.where_none")
-
-
-def _render(
-    t: Turn, update: Update, draft: Draft, step: Step, similar: list[Similar]
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    catalogue = t.services.catalogue
-    first_name = (update.effective_user.first_name if update.effective_user else None) or "-"
-    if step is Step.IDEA:
-        return t.text("idea.ask", min=MIN_LENGTH, max_photos=MAX_PHOTOS), None
-    if step is Step.WHERE:
-        return t.text("idea.ask_where"), keyboards.kecamatan(t, catalogue)
-    if step is Step.PILLAR:
-        candidates = candidates_of(draft)
-        if candidates:
-            return t.text("idea.ask_pillar_choice"), keyboards.pillars(t, catalogue, candidates)
-        suggested = draft.suggested_pillar or catalogue.pillar_keys[0]
-        return (
-            t.text(
-                "idea.ask_pillar",
-                pillar=catalogue.pillar(suggested).name(t.language),
-                reason=_reason(t, draft),
-            ),
-            keyboards.pillar_suggestion(t, suggested),
-        )
-    if step is Step.NAME:
-        return t.text("idea.ask_name", name=first_name), keyboards.name_choice(t)
-    text = draft.text or ""
-    if len(text) > SUMMARY_PREVIEW:
-        text = text[:SUMMARY_PREVIEW] + "…"
-    name = (
-        t.text("idea.name_anonymous")
-        if draft.anonymous
-        else t.text("idea.name_public", name=first_name)
-    )
-    summary = t.text(
-        "idea.summary",
-        text=text,
-        where=_where(t, draft),
-        pillar=catalogue.pillar(draft.pillar or "").name(t.language),
-        name=name,
-        photos=len(photos_of(draft)),
-    )
-    if similar:
-        items = "\n".join(
-            t.text("idea.similar_item", code=item.code, text=_preview(item.text))
-            for item in similar
-        )
-        summary += "\n\n" + t.text("idea.similar", items=Html(items))
-    return summary, keyboards.confirm(
-        t, draft.key, [(item.submission_id, item.code) for item in similar]
-    )
-
-
-def _preview(text: str, length: int = 90) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False) -> Step:
@@ -129,7 +49,7 @@ async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False)
     similar = []
     if step is Step.CONFIRM:
         similar = await t.services.submissions.similar(t.user_id, draft.text or "")
-    text, markup = _render(t, update, draft, step, similar)
+    text, markup = steps.render(t, update, draft, step, similar)
     query = update.callback_query
     if edit and query is not None:
         try:
