@@ -12,23 +12,37 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.tagging.normalise import NormalisedText
 
 WORD_SHARE = 0.6
 
+
+@dataclass(frozen=True, slots=True)
+class Sparse:
+    """A sparse vector with its length computed once (a text is compared with many others)."""
+
+    weights: dict[str, float] | dict[str, int]
+    norm: float
+
+    @classmethod
+    def of(cls, weights: dict[str, float] | dict[str, int]) -> Sparse:
+        return cls(weights, math.sqrt(sum(v * v for v in weights.values())))
+
+    def cosine(self, other: Sparse) -> float:
+        if not self.norm or not other.norm:
+            return 0.0
+        a, b = self.weights, other.weights
+        if len(a) > len(b):
+            a, b = b, a
+        # Only the shared keys matter; the set intersection finds them in C.
+        dot = sum(a[key] * b[key] for key in a.keys() & b.keys())
+        return dot / (self.norm * other.norm)
+
+
 # Weights by content stem, and counts by character trigram (interned: callers keep many vectors).
-Vector = tuple[dict[str, float], dict[str, int]]
-
-
-def _cosine(a: dict[str, float] | dict[str, int], b: dict[str, float] | dict[str, int]) -> float:
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(value * b.get(key, 0.0) for key, value in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+Vector = tuple[Sparse, Sparse]
 
 
 class Similarity:
@@ -51,8 +65,8 @@ class Similarity:
         words = {stem: self._idf.get(stem, self._unseen) for stem in stems}
         joined = f" {' '.join(stems)} "
         grams = Counter(sys.intern(joined[index : index + 3]) for index in range(len(joined) - 2))
-        return words, dict(grams)
+        return Sparse.of(words), Sparse.of(dict(grams))
 
     def score(self, a: Vector, b: Vector) -> float:
         """Blend of the two cosines, 0–1."""
-        return WORD_SHARE * _cosine(a[0], b[0]) + (1 - WORD_SHARE) * _cosine(a[1], b[1])
+        return WORD_SHARE * a[0].cosine(b[0]) + (1 - WORD_SHARE) * a[1].cosine(b[1])

@@ -3,13 +3,22 @@ once, not at every resident's summary and every officer's card."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+
+import pytest
 
 from bot.catalogue import Catalogue
 from bot.tagging import Tagger
 from bot.tagging.lexicon import Lexicon
 from bot.tagging.model import features
-from bot.tagging.normalise import NormalisedText, Normaliser, load_word_maps
+from bot.tagging.normalise import (
+    NormalisedText,
+    Normaliser,
+    default_normaliser,
+    load_word_maps,
+)
+from bot.tagging.similarity import WORD_SHARE, Similarity
 from bot.tagging.tagger import VECTOR_CACHE
 from bot.tagging.training import shipped_seed
 
@@ -74,3 +83,23 @@ def test_cached_scores_equal_fresh_ones(catalogue: Catalogue) -> None:
     cached.find_similar(IDEA, POOL)
     for _, text in POOL:
         assert cached.similarity(IDEA, text) == fresh.similarity(IDEA, text)
+
+
+def _textbook_cosine(a: dict, b: dict) -> float:
+    dot = sum(value * b.get(key, 0) for key, value in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def test_scores_are_the_textbook_cosine_blend() -> None:
+    normalise = default_normaliser()
+    similarity = Similarity([token.stem for token in normalise(text).content] for _, text in POOL)
+    texts = [IDEA, *(text for _, text in POOL), "", "sampah"]
+    for a in texts:
+        for b in texts:
+            vector_a, vector_b = similarity.vector(normalise(a)), similarity.vector(normalise(b))
+            (words_a, grams_a), (words_b, grams_b) = vector_a, vector_b
+            expected = WORD_SHARE * _textbook_cosine(words_a.weights, words_b.weights) + (
+                1 - WORD_SHARE
+            ) * _textbook_cosine(grams_a.weights, grams_b.weights)
+            assert similarity.score(vector_a, vector_b) == pytest.approx(expected, abs=1e-12)
