@@ -30,6 +30,10 @@ class Residents:
         self._chosen.pop(user_id, None)
         return erased
 
+    async def mark_unreachable(self, user_id: int) -> None:
+        """Remember that the person blocked the bot (the next message that arrives clears it)."""
+        await self._db.write(queries.mark_unreachable, user_id=user_id, now=self._clock())
+
     async def choose_language(self, user_id: int, language: str) -> None:
         await self._db.write(
             queries.set_language, user_id=user_id, language=language, now=self._clock()

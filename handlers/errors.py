@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import services
@@ -19,13 +19,21 @@ logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure, apologise to the person affected, and alert the admins if due."""
+    """Log the failure, apologise to the person affected, and alert the admins if due.
+
+    A 403 from a private chat is no failure of the bot: the person blocked it. They are marked
+    unreachable, and nobody is apologised to or alerted.
+    """
     found = services(context)
     chat_id = user_id = update_id = None
     if isinstance(update, Update):
         update_id = update.update_id
         chat_id = update.effective_chat.id if update.effective_chat else None
         user_id = update.effective_user.id if update.effective_user else None
+    if isinstance(context.error, Forbidden) and chat_id is not None and chat_id == user_id:
+        logger.info("User %s blocked the bot; marked unreachable", user_id)
+        await found.residents.mark_unreachable(user_id)
+        return
     logger.error(
         "Unhandled %s while handling update %s (chat %s, user %s)",
         type(context.error).__name__,

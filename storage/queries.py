@@ -66,6 +66,13 @@ def record_consent(session: Session, *, user_id: int, now: datetime) -> None:
         session.add(resident)
 
 
+def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
+    resident = session.get(Resident, user_id)
+    if resident is not None:
+        resident.unreachable_at = now
+        session.add(resident)
+
+
 # Drafts -----------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlmodel import Session
+
+from storage.models import Resident
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN
 
@@ -80,3 +83,14 @@ async def test_button_presses_do_not_count_towards_the_flood_limit(bot):
     assert not any(
         "Pelan-pelan" in (a.get("text") or "") for a in bot.request.of("answerCallbackQuery")
     )
+
+
+async def test_a_resident_who_blocked_the_bot_is_marked_unreachable_without_alarms(bot, clock):
+    await bot.deliver(u.callback(SITI, "lang:id"))
+    bot.request.fail["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
+    await bot.deliver(u.text(SITI, "/bantuan"))
+    del bot.request.fail["sendMessage"]
+    with Session(bot.services.db.engine) as session:
+        assert session.get(Resident, SITI["id"]).unreachable_at == clock.now
+    assert bot.request.texts(ADMIN_ID) == []
+    assert [t for t in bot.request.texts(SITI["id"]) if "Maaf" in t] == []
