@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 
@@ -17,6 +18,18 @@ from storage.engine import describe
 logger = logging.getLogger(__name__)
 
 
+def settle_start_up_objects() -> None:
+    """Take what start-up loaded out of the cyclic garbage collector's way.
+
+    The tagger, catalogue, texts and libraries are some 200,000 objects that live as long as the
+    process; every full collection walked them all (about 90 ms here, with the GIL held, so the
+    event loop stood still whichever thread allocated). Frozen, they are never walked again;
+    they are still freed by reference counting if dropped.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def on_started(application: Application) -> None:
     """Work done once the bot knows who it is: the menu, and the one line saying what runs."""
     found = services(application)
@@ -27,6 +40,7 @@ async def on_started(application: Application) -> None:
     learning.schedule(application)
     housekeeping.schedule(application)
     digest_delivery.schedule(application)
+    settle_start_up_objects()
     logger.info(
         "Inovasi Warga running as @%s with database %s; digest schedule '%s' (%s) to %d chat(s)",
         application.bot.username,
