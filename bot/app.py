@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.digest_delivery import Digests, Sleep
 from bot.i18n import Texts
 from bot.intake import Inbox
+from bot.offload import Offload
 from bot.outbox import Outbox
 from bot.persistence import DatabasePersistence
 from bot.processing import OrderedUpdateProcessor
@@ -98,6 +99,7 @@ def build_application(
 
     processor.after = after_update
     texts = Texts.load(settings.timezone)
+    offload = Offload()  # a worker process once serve() starts it; a thread in tests
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,
         db=db,
@@ -106,13 +108,20 @@ def build_application(
         catalogue=catalogue,
         tagger=tagger,
         inbox=inbox,
+        offload=offload,
         outbox=Outbox(db=db, clock=clock),
         residents=Residents(db=db, clock=clock, default_language=settings.default_language),
         submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
         digests=Digests(
-            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, sleep=sleep
+            db=db,
+            settings=settings,
+            clock=clock,
+            texts=texts,
+            catalogue=catalogue,
+            sleep=sleep,
+            offload=offload,
         ),
         reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         roles=Roles(db=db, settings=settings, clock=clock),

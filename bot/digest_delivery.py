@@ -46,6 +46,7 @@ from bot.digest import (
 )
 from bot.i18n import Texts
 from bot.intake import retry_seconds
+from bot.offload import Offload
 from bot.report import week_workbook
 from bot.services import services
 from bot.sla import overdue_cutoff
@@ -138,6 +139,42 @@ class Outcome:
     lost: tuple[int, ...] = ()
 
 
+def render_files(
+    settings: Settings,
+    texts: Texts,
+    catalogue: Catalogue,
+    figures: DigestFigures,
+    rows: list[store.WeekRow],
+    language: str,
+) -> tuple[bytes, bytes]:
+    """The digest's chart (PNG) and workbook (XLSX); CPU-heavy, so run through :class:`Offload`."""
+
+    def t(key: str, **params: object) -> str:
+        return texts.get(language, key, **params)
+
+    keys = catalogue.pillar_keys
+    names = {key: pillar_name(catalogue, key, language) for key in keys}
+    chart = charts.week_against_week(
+        [names[key] for key in keys],
+        [figures.new_by_pillar.get(key, 0) for key in keys],
+        [figures.previous_by_pillar.get(key, 0) for key in keys],
+        title=t("digest.chart_title"),
+        this_label=t("digest.chart_this"),
+        previous_label=t("digest.chart_previous"),
+    )
+    columns = ("code", "received", "pillar", "kecamatan", "status", "text", "name")
+    workbook = week_workbook(
+        rows,
+        sheet=t("digest.sheet"),
+        headers=[t(f"digest.col_{c}", zone=texts.zone_name()) for c in columns],
+        zone=settings.timezone,
+        pillars=names,
+        kecamatan={k.key: kecamatan_name(catalogue, k.key) for k in catalogue.kecamatan},
+        statuses={str(s): t(f"status.{s}") for s in Status},
+    )
+    return chart, workbook
+
+
 class Digests:
     """Builds digests and delivers them once per period and chat."""
 
@@ -150,6 +187,7 @@ class Digests:
         texts: Texts,
         catalogue: Catalogue,
         sleep: Sleep = asyncio.sleep,
+        offload: Offload | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -157,6 +195,7 @@ class Digests:
         self._texts = texts
         self._catalogue = catalogue
         self._sleep = sleep
+        self._offload = offload or Offload()
 
     # Building -----------------------------------------------------------------------------------
 
@@ -203,7 +242,15 @@ class Digests:
         chart = workbook = None
         if files and not is_quiet(figures):
             rows = await self._db.read(store.week_rows, start=period.start, end=period.end)
-            chart, workbook = await asyncio.to_thread(self._files, figures, rows, language)
+            chart, workbook = await self._offload.run(
+                render_files,
+                self._settings,
+                self._texts,
+                self._catalogue,
+                figures,
+                rows,
+                language,
+            )
         return Digest(
             period=period,
             language=language,
@@ -221,34 +268,6 @@ class Digests:
 
     def _text(self, language: str) -> Callable[..., str]:
         return lambda key, **params: self._texts.get(language, key, **params)
-
-    def _files(
-        self, figures: DigestFigures, rows: list[store.WeekRow], language: str
-    ) -> tuple[bytes, bytes]:
-        t = self._text(language)
-        keys = self._catalogue.pillar_keys
-        names = {key: pillar_name(self._catalogue, key, language) for key in keys}
-        chart = charts.week_against_week(
-            [names[key] for key in keys],
-            [figures.new_by_pillar.get(key, 0) for key in keys],
-            [figures.previous_by_pillar.get(key, 0) for key in keys],
-            title=t("digest.chart_title"),
-            this_label=t("digest.chart_this"),
-            previous_label=t("digest.chart_previous"),
-        )
-        columns = ("code", "received", "pillar", "kecamatan", "status", "text", "name")
-        workbook = week_workbook(
-            rows,
-            sheet=t("digest.sheet"),
-            headers=[t(f"digest.col_{c}", zone=self._texts.zone_name()) for c in columns],
-            zone=self._settings.timezone,
-            pillars=names,
-            kecamatan={
-                k.key: kecamatan_name(self._catalogue, k.key) for k in self._catalogue.kecamatan
-            },
-            statuses={str(s): t(f"status.{s}") for s in Status},
-        )
-        return chart, workbook
 
     # Delivering ---------------------------------------------------------------------------------
 

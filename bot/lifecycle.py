@@ -59,10 +59,13 @@ async def serve(application: Application) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with application:
         await on_started(application)
+        found = services(application)
+        found.offload.start()
         await application.start()
         try:
-            await poll(application, services(application).inbox, stop, poll_timeout=POLL_TIMEOUT)
+            await poll(application, found.inbox, stop, poll_timeout=POLL_TIMEOUT)
         finally:
             await application.stop()
-            services(application).db.engine.dispose()
+            found.offload.shutdown()
+            found.db.engine.dispose()
     logger.info("Stopped cleanly")

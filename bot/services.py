@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.intake import Inbox
+from bot.offload import Offload
 from bot.outbox import Outbox
 from bot.replies import Replies
 from bot.report import Reports
@@ -43,6 +44,7 @@ class Services:
     tagger: Tagger
     inbox: Inbox
     outbox: Outbox
+    offload: Offload
     residents: Residents
     submissions: Submissions
     flood: FloodGuard
