@@ -135,8 +135,9 @@ def main() -> int:
     ) / len(ideas)
     print(f"  accuracy, seed set only (no folds)  {seed_accuracy:.3f}")
     low = [result for _, result in ideas if result.low_confidence]
-    low_right = sum(1 for row, result in ideas if result.low_confidence and row["pillar"]
-                    in result.choices)
+    low_right = sum(
+        1 for row, result in ideas if result.low_confidence and row["pillar"] in result.choices
+    )
     wrong = [result for row, result in ideas if result.pillar != row["pillar"]]
     print(
         f"  low-confidence ideas                {len(low)} "
@@ -170,9 +171,7 @@ def main() -> int:
     for label, cold in (("warm stem cache", False), ("cold stem cache", True)):
         full = throughput(tagger.tag, texts, cold=cold)
         base = throughput(baseline, texts, cold=cold)
-        print(
-            f"  {label}: tagger {full:,.0f}   lexicon-only {base:,.0f}   ratio {full / base:.2f}"
-        )
+        print(f"  {label}: tagger {full:,.0f}   lexicon-only {base:,.0f}   ratio {full / base:.2f}")
     return 0
 
 

@@ -1,0 +1,252 @@
+"""CPU per update: the bot's whole /ide handling against a floor, with the network taken away.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.cpu                  # 200 residents (1,200 updates), 5 runs each
+    .venv/bin/python -m bench.cpu --full           # 1,000 residents (6,000 updates)
+    .venv/bin/python -m bench.cpu --profile out.prof   # also profile one run of the bot (cProfile)
+
+Both run in this process, on the real Application, against an in-process request object that
+answers every Bot API call at once (``tests/recording.py``), each on a fresh SQLite file.
+
+- **This bot**: ``build_application`` as in production (concurrency 32, Telegram's limits set too
+  high to matter). Updates are fed the way the intake loop feeds them: stored in the inbox as one
+  batch, then handled concurrently; one round per step of /ide, every resident's update of that
+  step in the round (/ide, the idea, kecamatan, pillar, name, send). The database already holds
+  ``--history`` submissions (default 1,000: the pool "similar ideas" are looked for in, full from
+  the first months on), so the confirmation step compares each idea with 1,000 others.
+- **Floor**: a bare python-telegram-bot Application with one MessageHandler that replies with the
+  text and does one SQLite insert (through the same worker-thread :class:`storage.engine.Database`),
+  processing the same number of text updates, 32 at a time.
+
+Reported (median of ``--runs`` runs, alternating): updates per second, and CPU milliseconds per
+update (process time, all threads). Budget (issue 7): the bot handles at least 0.8x the floor's
+updates per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bench.common import (
+    ADMIN_ID,
+    TOKEN,
+    Plan,
+    median,
+    plans,
+    print_table,
+    seed_submissions,
+)
+from bench.serve import unthrottled
+from bot.app import build_application
+from bot.catalogue import load_catalogue
+from bot.config import settings_from_mapping
+from bot.services import services
+from bot.tagging import Tagger
+from storage.engine import Database, make_engine
+from tests import updates as u
+from tests.recording import RecordingRequest
+
+MIN_RATIO = 0.8
+STEPS = 6
+
+
+def settings(database: Path):
+    return settings_from_mapping(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "ADMIN_IDS": str(ADMIN_ID),
+            "DATABASE_URL": f"sqlite:///{database}",
+        }
+    )
+
+
+def step_updates(plans_: list[Plan], step: int, sends: dict[int, str]) -> list[dict]:
+    """Every resident's update for one step of /ide."""
+    payloads = []
+    for plan in plans_:
+        who = u.user(plan.user_id, first_name=plan.first_name)
+        if step == 0:
+            payloads.append(u.text(who, "/ide"))
+        elif step == 1:
+            payloads.append(u.text(who, plan.text))
+        elif step == 2:
+            payloads.append(u.callback(who, f"ide:kec:{plan.kecamatan}"))
+        elif step == 3:
+            payloads.append(u.callback(who, f"ide:pil:{plan.pillar}"))
+        elif step == 4:
+            payloads.append(u.callback(who, f"ide:name:{'anon' if plan.anonymous else 'public'}"))
+        else:
+            payloads.append(u.callback(who, sends[plan.user_id]))
+    return payloads
+
+
+def send_buttons(request: RecordingRequest) -> dict[int, str]:
+    """The "send" button's data the bot offered each resident."""
+    found = {}
+    for call in request.calls:
+        for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["callback_data"].startswith("ide:send:"):
+                    found[int(call.params["chat_id"])] = button["callback_data"]
+    return found
+
+
+async def feed(application: Application, payloads: list[dict]) -> None:
+    """As the intake loop: store the batch in the inbox, then queue it and wait until handled."""
+    batch = [Update.de_json(payload, application.bot) for payload in payloads]
+    for update in await services(application).inbox.store(batch):
+        await application.update_queue.put(update)
+    await application.update_queue.join()
+
+
+async def run_bot(
+    residents: int, folder: Path, tagger: Tagger, history: int, profiler: cProfile.Profile | None
+) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, updates) for every resident's whole submission."""
+    database = folder / f"bot-{time.monotonic_ns()}.db"
+    if history:
+        seed_submissions(database, history)
+    request = RecordingRequest()
+    application = build_application(
+        settings(database), request=request, tagger=tagger, rate_limiter=unthrottled
+    )
+    plans_ = plans(residents)
+    async with application:
+        await application.start()
+        if profiler:
+            profiler.enable()
+        started, cpu = time.perf_counter(), time.process_time()
+        sends: dict[int, str] = {}
+        for step in range(STEPS):
+            if step == STEPS - 1:
+                sends = send_buttons(request)
+            await feed(application, step_updates(plans_, step, sends))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profiler:
+            profiler.disable()
+        await application.stop()
+    stored = services(application).db.call(_count_submissions)
+    services(application).db.engine.dispose()
+    if stored != history + residents:
+        raise SystemExit(f"expected {residents} new submissions, found {stored - history}")
+    return seconds, cpu, residents * STEPS
+
+
+def _count_submissions(session) -> int:
+    return session.connection().exec_driver_sql("SELECT count(*) FROM submission").scalar_one()
+
+
+async def run_floor(updates: int, folder: Path) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, updates) for the echo bot with one insert per update."""
+    engine = make_engine(f"sqlite:///{folder / f'floor-{time.monotonic_ns()}.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE echo (update_id INTEGER PRIMARY KEY, text TEXT)")
+    db = Database(engine)
+
+    def insert(session, *, update_id: int, text: str) -> None:
+        session.connection().exec_driver_sql("INSERT INTO echo VALUES (?, ?)", (update_id, text))
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await db.write(insert, update_id=update.update_id, text=update.message.text)
+        await update.message.reply_text(update.message.text)
+
+    request = RecordingRequest()
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(request)
+        .get_updates_request(request)
+        .updater(None)
+        .concurrent_updates(32)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    texts = [plan.text for plan in plans(updates)]
+    payloads = [u.text(u.user(10_000 + i % 1000), texts[i]) for i in range(updates)]
+    async with application:
+        await application.start()
+        started, cpu = time.perf_counter(), time.process_time()
+        for update in (Update.de_json(p, application.bot) for p in payloads):
+            await application.update_queue.put(update)
+        await application.update_queue.join()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        await application.stop()
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT count(*) FROM echo").scalar_one()
+    engine.dispose()
+    if stored != updates or len(request.of("sendMessage")) != updates:
+        raise SystemExit("the floor did not handle every update")
+    return seconds, cpu, updates
+
+
+async def measure(arguments: argparse.Namespace) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    tagger = Tagger.from_catalogue(load_catalogue())
+    bot_runs, floor_runs = [], []
+    profiler = cProfile.Profile() if arguments.profile else None
+    for index in range(arguments.runs):
+        bot = await run_bot(
+            arguments.residents, folder, tagger, arguments.history, profiler if index == 0 else None
+        )
+        floor = await run_floor(arguments.residents * STEPS, folder)
+        bot_runs.append(bot)
+        floor_runs.append(floor)
+        print(
+            f"run {index + 1}/{arguments.runs}: bot {bot[2] / bot[0]:.0f} updates/s "
+            f"({bot[1] / bot[2] * 1000:.2f} ms CPU each), floor {floor[2] / floor[0]:.0f}/s "
+            f"({floor[1] / floor[2] * 1000:.2f} ms CPU each)",
+            flush=True,
+        )
+    if profiler:
+        profiler.dump_stats(arguments.profile)
+        print(f"profile of the bot's first run written to {arguments.profile}")
+
+    def row(name: str, runs: list[tuple[float, float, int]]) -> list[object]:
+        return [
+            name,
+            runs[0][2],
+            median([n / s for s, _, n in runs]),
+            median([c / n * 1000 for _, c, n in runs]),
+        ]
+
+    rows = [
+        row("this bot (full /ide handling)", bot_runs),
+        row("floor (echo + 1 insert)", floor_runs),
+    ]
+    print_table(
+        f"CPU per update, network replaced in-process (median of {arguments.runs} runs; "
+        f"{arguments.history} earlier submissions)",
+        ["configuration", "updates", "updates/s", "CPU ms/update"],
+        rows,
+    )
+    ratio = rows[0][2] / rows[1][2]
+    print(f"\nthis bot / floor: {ratio:.2f}x updates/s  (budget: >= {MIN_RATIO}x)")
+    print("budget met" if ratio >= MIN_RATIO else "BUDGET MISSED")
+    return 0 if ratio >= MIN_RATIO else 1
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.cpu")
+    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--history", type=int, default=1000, help="submissions stored before")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the bot's first run")
+    parser.add_argument("--full", action="store_true", help="1,000 residents")
+    arguments = parser.parse_args(argv)
+    if arguments.full:
+        arguments.residents = 1000
+    return arguments
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(measure(parse())))

@@ -1,0 +1,207 @@
+"""Memory: the bot's resident set size idle, and after many handled updates from many residents.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.memory               # 20,000 updates (3,334 residents), 2 runs each
+    .venv/bin/python -m bench.memory --full        # 100,000 updates (16,667 residents)
+
+Each measurement runs in a fresh process (``--role bot`` or ``--role floor``; RSS never shrinks,
+so two in one process would measure each other). The bot is ``build_application`` with start-up
+as in production (``on_started``), against an in-process request object (``tests/recording.py``)
+on a fresh SQLite file. Residents arrive in waves of 500, each going through the whole /ide flow
+once (six updates: /ide, the idea, kecamatan, pillar, name, send), every resident a new Telegram
+user, so anything kept per resident shows up. RSS is read from /proc after a garbage collection:
+idle (started, nothing handled), then after every wave.
+
+The baseline is the floor of ``bench/cpu.py``: a bare echo Application with one SQLite insert per
+update, fed the same number of text updates from as many users.
+
+Budget (issue 7): idle <= 120 MB, growth over the run <= 10 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bench.common import TOKEN, median, plans, print_table, rss_mb
+
+MAX_IDLE_MB = 120.0
+MAX_GROWTH = 0.10
+WAVE = 500
+STEPS = 6
+
+
+def settled_rss() -> float:
+    gc.collect()
+    return rss_mb()
+
+
+async def bot_role(updates: int, folder: Path) -> dict:
+    from bench.cpu import feed, send_buttons, settings, step_updates
+    from bench.serve import unthrottled
+    from bot.app import build_application
+    from bot.lifecycle import on_started
+    from tests.recording import RecordingRequest
+
+    request = RecordingRequest()
+    application = build_application(
+        settings(folder / "memory.db"), request=request, rate_limiter=unthrottled
+    )
+    curve = []
+    async with application:
+        await application.start()
+        await on_started(application)
+        idle = settled_rss()
+        handled, wave = 0, 0
+        started = time.perf_counter()
+        while handled < updates:
+            residents = min(WAVE, -(-(updates - handled) // STEPS))
+            group = plans(residents, first_id=1_000_000 + wave * WAVE, seed=wave)
+            sends: dict[int, str] = {}
+            for step in range(STEPS):
+                if step == STEPS - 1:
+                    sends = send_buttons(request)
+                await feed(application, step_updates(group, step, sends))
+            request.clear()  # the recording is the bench's, not the bot's
+            handled += residents * STEPS
+            wave += 1
+            curve.append((handled, settled_rss()))
+        seconds = time.perf_counter() - started
+        await application.stop()
+    return {"idle": idle, "curve": curve, "seconds": seconds}
+
+
+async def floor_role(updates: int, folder: Path) -> dict:
+    from storage.engine import Database, make_engine
+    from tests import updates as u
+    from tests.recording import RecordingRequest
+
+    engine = make_engine(f"sqlite:///{folder / 'floor.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE echo (update_id INTEGER PRIMARY KEY, text TEXT)")
+    db = Database(engine)
+
+    def insert(session, *, update_id: int, text: str) -> None:
+        session.connection().exec_driver_sql("INSERT INTO echo VALUES (?, ?)", (update_id, text))
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await db.write(insert, update_id=update.update_id, text=update.message.text)
+        await update.message.reply_text(update.message.text)
+
+    request = RecordingRequest()
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(request)
+        .get_updates_request(request)
+        .updater(None)
+        .concurrent_updates(32)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    texts = [plan.text for plan in plans(200)]
+    curve = []
+    async with application:
+        await application.start()
+        idle = settled_rss()
+        handled = 0
+        started = time.perf_counter()
+        while handled < updates:
+            count = min(WAVE * STEPS, updates - handled)
+            for index in range(handled, handled + count):
+                payload = u.text(u.user(1_000_000 + index // STEPS), texts[index % len(texts)])
+                await application.update_queue.put(Update.de_json(payload, application.bot))
+            await application.update_queue.join()
+            request.clear()
+            handled += count
+            curve.append((handled, settled_rss()))
+        seconds = time.perf_counter() - started
+        await application.stop()
+    engine.dispose()
+    return {"idle": idle, "curve": curve, "seconds": seconds}
+
+
+def run_role(role: str, updates: int) -> dict:
+    """One measurement in a fresh process."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "--role", role, "--updates", str(updates)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(arguments: argparse.Namespace) -> int:
+    results: dict[str, list[dict]] = {"bot": [], "floor": []}
+    for index in range(arguments.runs):
+        for role in ("bot", "floor"):
+            found = run_role(role, arguments.updates)
+            results[role].append(found)
+            after = found["curve"][-1][1]
+            print(
+                f"run {index + 1}/{arguments.runs} {role}: idle {found['idle']:.1f} MB, after "
+                f"{found['curve'][-1][0]} updates {after:.1f} MB "
+                f"(+{(after / found['idle'] - 1) * 100:.1f} %) in {found['seconds']:.0f} s",
+                flush=True,
+            )
+    bot_curve = results["bot"][0]["curve"]
+    step = max(len(bot_curve) // 8, 1)
+    print(
+        "\nthis bot, RSS after each wave (first run): "
+        + ", ".join(f"{n // 1000}k {mb:.0f} MB" for n, mb in bot_curve[::step] + bot_curve[-1:])
+    )
+    rows = []
+    for role, name in (("bot", "this bot (whole /ide flows)"), ("floor", "floor (echo + insert)")):
+        runs = results[role]
+        idle = median([r["idle"] for r in runs])
+        after = median([r["curve"][-1][1] for r in runs])
+        rows.append([name, runs[0]["curve"][-1][0], idle, after, (after / idle - 1) * 100])
+    print_table(
+        f"Resident set size (median of {arguments.runs} runs)",
+        ["configuration", "updates", "idle MB", "after MB", "growth %"],
+        rows,
+    )
+    bot, floor = rows
+    print(f"\nthis bot / floor: idle {bot[2] / floor[2]:.2f}x, after {bot[3] / floor[3]:.2f}x")
+    met = bot[2] <= MAX_IDLE_MB and bot[4] <= MAX_GROWTH * 100
+    print(f"budget: idle <= {MAX_IDLE_MB:.0f} MB, growth <= {MAX_GROWTH * 100:.0f} %")
+    print("budget met" if met else "BUDGET MISSED")
+    return 0 if met else 1
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.memory")
+    parser.add_argument("--updates", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--full", action="store_true", help="100,000 updates")
+    parser.add_argument("--role", choices=("bot", "floor"), help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.full:
+        arguments.updates = 100_000
+    return arguments
+
+
+def main() -> int:
+    arguments = parse()
+    if arguments.role is None:
+        return measure(arguments)
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-memory-{arguments.role}-"))
+    role = bot_role if arguments.role == "bot" else floor_role
+    print(json.dumps(asyncio.run(role(arguments.updates, folder))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
