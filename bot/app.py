@@ -129,7 +129,14 @@ def build_application(
             db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts
         ),
         replies=Replies(db=db, clock=clock),
-        records=Records(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts),
+        records=Records(
+            db=db,
+            settings=settings,
+            clock=clock,
+            catalogue=catalogue,
+            texts=texts,
+            offload=offload,
+        ),
     )
     handlers.register(application)
     return application

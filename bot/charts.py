@@ -1,18 +1,31 @@
 """PNG charts drawn headless with matplotlib's Agg canvas (no pyplot, no display, no global state).
 
-Callers run them in a worker thread: drawing takes a few hundred milliseconds.
+Callers run them through :class:`bot.offload.Offload` (a worker process): drawing takes a few
+hundred milliseconds of Python. matplotlib (with numpy, some 35 MB) is imported at the first
+chart, so the bot's own process never loads it.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 THIS_COLOUR = "#1f6feb"
 PREVIOUS_COLOUR = "#9aa4b2"
+
+
+def new_figure(*, figsize: tuple[float, float]) -> Figure:
+    """A figure on the Agg canvas (matplotlib imported here, on first use)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def _png(figure: Figure) -> bytes:
@@ -32,8 +45,7 @@ def week_against_week(
 ) -> bytes:
     """Horizontal bars per label: this week's count beside the week before's."""
     height = 0.38
-    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(figsize=(8, 4.5))
     axes = figure.subplots()
     rows = range(len(labels))
     axes.barh(

@@ -12,15 +12,15 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from sqlmodel import Session
 
 from bot.catalogue import Catalogue
+from bot.charts import new_figure
 from bot.clock import Clock
 from bot.config import Settings
 from bot.exports import to_csv, to_xlsx
 from bot.i18n import Texts
+from bot.offload import Offload
 from storage import records
 from storage.engine import Database
 from storage.models import Status, SubmissionPublic
@@ -64,8 +64,7 @@ def iso_weeks(days: dict[date, int]) -> list[tuple[str, int]]:
 
 def chart_png(counts: Counts, labels: Labels) -> bytes:
     """Four bar charts (pillar, status, week, kecamatan) in one PNG, drawn with Agg."""
-    figure = Figure(figsize=(11, 8), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(figsize=(11, 8))
     pillar, status, week, place = figure.subplots(2, 2).flat
     pillar.barh(
         [labels.pillars[k] for k in labels.pillars],
@@ -103,8 +102,10 @@ class Records:
         clock: Clock,
         catalogue: Catalogue,
         texts: Texts,
+        offload: Offload | None = None,
     ) -> None:
         self._db = db
+        self._offload = offload or Offload()
         self._settings = settings
         self._clock = clock
         self._catalogue = catalogue
@@ -150,7 +151,7 @@ class Records:
         return await self._db.read(count)
 
     async def chart(self, counts: Counts, language: str) -> bytes:
-        return await asyncio.to_thread(chart_png, counts, self.labels(language))
+        return await self._offload.run(chart_png, counts, self.labels(language))
 
     async def export(self, criteria: Criteria, language: str) -> tuple[int, bytes, bytes]:
         """How many rows, and the CSV and XLSX files of the matching submissions."""

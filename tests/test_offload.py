@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import threading
 
 import openpyxl
@@ -61,3 +63,15 @@ async def test_the_digest_files_are_built_in_the_worker(bot):
 
 def rows(workbook: bytes) -> list[tuple]:
     return list(openpyxl.load_workbook(io.BytesIO(workbook)).active.values)
+
+
+def test_the_bot_process_does_not_load_matplotlib_until_a_chart_is_drawn():
+    script = (
+        "import sys\n"
+        "import bot.app, bot.lifecycle\n"
+        "assert 'matplotlib' not in sys.modules and 'numpy' not in sys.modules\n"
+        "from bot.charts import new_figure\n"
+        "new_figure(figsize=(1, 1))\n"
+        "assert 'matplotlib' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
