@@ -226,8 +226,7 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
         await t.services.submissions.discard(t.user_id)
         return END
     assert isinstance(result, Sent)
-    if not result.already:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await query.edit_message_reply_markup(reply_markup=None)
     sent = t.text("idea.sent", code=result.submission.code)
     if result.submission.looks_like_complaint:
         sent += "\n\n" + t.text("idea.complaint_hint")
