@@ -5,8 +5,9 @@ limit, never retries (a 429 loses the message) and, since its leaky buckets refi
 lets a burst of 70-odd sends out in the second after one. :class:`TelegramLimits` instead spaces
 sends evenly, so no window of time holds more than the limit:
 
-- all chats together: 30 new messages a second (one every 1/30 s); edits of messages already
-  sent count only against their chat;
+- all chats together: 28 new messages a second (one every 1/28 s), a little under Telegram's 30
+  so that jitter on the way cannot add up past it; edits of messages already sent count only
+  against their chat;
 - one private chat: one send or edit a second;
 - one group: 20 sends or edits a minute (one every 3 s).
 
@@ -61,7 +62,7 @@ class TelegramLimits(BaseRateLimiter[None]):
     def __init__(
         self,
         *,
-        overall_per_second: float = 30,
+        overall_per_second: float = 28,
         private_per_second: float = 1,
         group_per_minute: float = 20,
         max_retries: int = 5,
