@@ -18,8 +18,10 @@ DELIVER_JOB = "deliver-outbox"
 
 
 async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget handled updates Telegram can no longer resend, and long-settled outbox messages."""
+    """Forget handled updates Telegram can no longer resend, long-settled outbox messages, and
+    the flood guard's idle senders."""
     found = services(context)
+    found.flood.forget_idle()
     updates, messages = await found.inbox.prune(), await found.outbox.prune()
     logger.info("Pruned %d handled update(s) and %d outbox message(s)", updates, messages)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from bot import housekeeping
 from storage.models import Resident
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN
@@ -94,3 +95,11 @@ async def test_a_resident_who_blocked_the_bot_is_marked_unreachable_without_alar
         assert session.get(Resident, SITI["id"]).unreachable_at == clock.now
     assert bot.request.texts(ADMIN_ID) == []
     assert [t for t in bot.request.texts(SITI["id"]) if "Maaf" in t] == []
+
+
+async def test_the_prune_job_forgets_idle_senders_of_the_flood_guard(bot, clock):
+    await bot.deliver(u.text(SITI, "/bantuan"))
+    assert SITI["id"] in bot.services.flood._seen
+    clock.now += timedelta(minutes=2)
+    await housekeeping.prune(bot.app)
+    assert SITI["id"] not in bot.services.flood._seen
