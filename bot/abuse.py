@@ -9,6 +9,9 @@ from enum import Enum
 
 from bot.clock import Clock
 
+# Senders remembered before idle ones are forgotten (each costs about 1 KB: a deque of times).
+SENDERS_KEPT = 1000
+
 
 class Verdict(Enum):
     """What to do with one more message from a sender."""
@@ -27,9 +30,15 @@ class FloodGuard:
     window: timedelta = timedelta(minutes=1)
     _seen: dict[int, deque] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
+    _prune_at: int = SENDERS_KEPT
 
     def check(self, sender_id: int) -> Verdict:
         now = self.clock()
+        if len(self._seen) >= self._prune_at:
+            # Every sender ever seen would otherwise stay: forget the idle ones, and look again
+            # only when as many new ones have come (the cost stays constant per message).
+            self.forget_idle()
+            self._prune_at = max(SENDERS_KEPT, 2 * len(self._seen))
         times = self._seen.setdefault(sender_id, deque())
         while times and now - times[0] >= self.window:
             times.popleft()
@@ -41,6 +50,11 @@ class FloodGuard:
             return Verdict.DROP
         self._warned.add(sender_id)
         return Verdict.WARN
+
+    @property
+    def senders(self) -> int:
+        """How many senders are remembered."""
+        return len(self._seen)
 
     def forget_idle(self) -> None:
         """Drop senders whose window is empty (keeps memory flat over a long run)."""

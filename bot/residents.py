@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from bot.clock import Clock
 from bot.i18n import resolve_language
 from storage import privacy, queries
 from storage.engine import Database
+
+# Residents whose language is kept in memory (the most recent; the others are read again).
+LANGUAGES_KEPT = 10_000
 
 
 class Residents:
@@ -15,14 +20,22 @@ class Residents:
         self._db = db
         self._clock = clock
         self._default = default_language
-        self._chosen: dict[int, str | None] = {}
+        self._chosen: OrderedDict[int, str | None] = OrderedDict()
 
     async def language(self, user_id: int, telegram_code: str | None) -> str:
         """The language to address ``user_id`` in: their choice, else Telegram's, else default."""
-        if user_id not in self._chosen:
+        if user_id in self._chosen:
+            self._chosen.move_to_end(user_id)
+        else:
             resident = await self._db.read(queries.get_resident, user_id=user_id)
-            self._chosen[user_id] = resident.language if resident else None
+            self._remember(user_id, resident.language if resident else None)
         return resolve_language(self._chosen[user_id], telegram_code, self._default)
+
+    def _remember(self, user_id: int, language: str | None) -> None:
+        self._chosen[user_id] = language
+        self._chosen.move_to_end(user_id)
+        while len(self._chosen) > LANGUAGES_KEPT:
+            self._chosen.popitem(last=False)
 
     async def erase(self, user_id: int) -> privacy.Erased:
         """Erase the resident's personal data; their ideas stay, anonymous and unlinked."""
@@ -38,4 +51,4 @@ class Residents:
         await self._db.write(
             queries.set_language, user_id=user_id, language=language, now=self._clock()
         )
-        self._chosen[user_id] = language
+        self._remember(user_id, language)
