@@ -82,4 +82,3 @@ async def test_a_crowd_is_answered_within_the_overall_limit(tmp_path):
     sends = [call.at for call in api.calls if call.method == "sendMessage" and call.status == 200]
     assert len(sends) == len(crowd)
     assert most_in_window(sends, 1.0) <= 30
-    assert most_in_window(sends, 0.5) <= 16
