@@ -5,12 +5,19 @@ python-telegram-bot's ConversationHandler assumes one update at a time per conve
 (chat, user) pairs run at once, up to a bound, while those of one pair wait for each other in
 arrival order. After each update it runs ``after`` (flush the conversation steps, mark the update
 done in the inbox), so an update counts as handled only once its effects are stored.
+
+The bound counts updates whose turn has come, not those waiting for the same resident's previous
+update. python-telegram-bot's own semaphore is taken before :meth:`do_process_update`, so with it
+one resident's queued messages took a slot each: a resident who sent 40 messages at once (each
+answered at Telegram's pace of one a second to a private chat) held every slot, and everyone else
+waited until that backlog was through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,10 +44,28 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across (chat, user) pairs, sequential within one pair."""
 
     def __init__(self, max_concurrent_updates: int = 32) -> None:
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be at least 1")
+        # The base class's semaphore is held from before do_process_update, so it would count
+        # the waiting updates too. It is sized by the property below, which reads ``_bound``:
+        # unbounded while the base class builds it; ``_slots`` bounds the working updates.
+        self._bound = sys.maxsize
         super().__init__(max_concurrent_updates)
+        self._bound = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._working = 0
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._waiting: dict[tuple[int, int], int] = {}
         self.after: After | None = None
+
+    @property
+    def max_concurrent_updates(self) -> int:
+        return self._bound
+
+    @property
+    def current_concurrent_updates(self) -> int:
+        """How many updates hold a slot (not those waiting for their resident's previous one)."""
+        return self._working
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
@@ -59,6 +84,14 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[key]
 
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._slots:
+            self._working += 1
+            try:
+                await self._handle(update, coroutine)
+            finally:
+                self._working -= 1
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
             await coroutine
         finally:
