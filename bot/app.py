@@ -19,6 +19,7 @@ from bot.catalogue import load_catalogue
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.digest_delivery import Digests, Sleep
+from bot.http import AiohttpRequest
 from bot.i18n import Texts
 from bot.intake import Inbox
 from bot.offload import Offload
@@ -86,9 +87,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        builder = builder.connection_pool_size(max_concurrent_updates + 8).get_updates_read_timeout(
-            POLL_TIMEOUT + 10
-        )
+        builder = builder.request(AiohttpRequest(pool_size=max_concurrent_updates + 8))
+        builder = builder.get_updates_request(AiohttpRequest(read_timeout=POLL_TIMEOUT + 10))
     application = builder.build()
 
     inbox = Inbox(db, clock)

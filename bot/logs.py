@@ -35,7 +35,4 @@ def configure(level: str, token: str | None = None) -> None:
     if token:
         handler.addFilter(RedactToken(token))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # httpx logs every request URL, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

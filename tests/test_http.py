@@ -1,0 +1,108 @@
+"""The bot's aiohttp request object, driven by python-telegram-bot's ``telegram.Bot`` against the
+stand-in Bot API server: what Telegram receives, and which errors the rest of the bot sees."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import telegram
+from telegram.error import NetworkError, RetryAfter, TimedOut
+
+from bot.http import AiohttpRequest
+from tests.standin import StandinBotApi
+from tests.standin.human import DEFAULT_PHOTO
+
+
+@pytest.fixture
+async def api():
+    async with StandinBotApi() as server:
+        yield server
+
+
+def bot_for(api: StandinBotApi, request: AiohttpRequest) -> telegram.Bot:
+    return telegram.Bot(
+        api.token,
+        base_url=f"{api.root_url}/bot",
+        base_file_url=f"{api.root_url}/file/bot",
+        request=request,
+        get_updates_request=AiohttpRequest(read_timeout=5),
+    )
+
+
+async def test_parameters_arrive_as_telegram_reads_them(api):
+    api.user(1201)
+    markup = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton("Kirim", callback_data="s")]]
+    )
+    async with bot_for(api, AiohttpRequest()) as bot:
+        sent = await bot.send_message(
+            1201, "<b>Ide</b> &amp; saran", parse_mode="HTML", reply_markup=markup
+        )
+    assert sent.text == "Ide & saran"
+    call = api.calls[-1]
+    assert call.method == "sendMessage" and call.status == 200
+    assert call.params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Kirim", "callback_data": "s"}]]
+    }
+
+
+async def test_uploads_go_as_multipart_and_files_download(api):
+    api.user(1202)
+    async with bot_for(api, AiohttpRequest()) as bot:
+        document = await bot.send_document(1202, b"a,b\n1,2\n", filename="ide.csv")
+        photo = await bot.send_photo(1202, DEFAULT_PHOTO, caption="Bukti")
+        file = await bot.get_file(document.document.file_id)
+        downloaded = bytes(await file.download_as_bytearray())
+    assert document.document.file_name == "ide.csv"
+    assert downloaded == b"a,b\n1,2\n"
+    assert photo.caption == "Bukti" and photo.photo[0].width == 4
+
+
+async def test_long_polling_waits_for_an_update(api):
+    user = api.user(1203)
+    async with bot_for(api, AiohttpRequest()) as bot:
+        assert await bot.get_updates(timeout=1) == ()
+        api.send_text(user, "halo")
+        (update,) = await bot.get_updates(timeout=5)
+    assert update.message.text == "halo"
+
+
+async def test_telegrams_refusals_become_ptb_errors(api):
+    api.user(1204)
+    api.fail_next("sendMessage", status=429, retry_after=3)
+    api.fail_next("sendMessage", status=502)
+    async with bot_for(api, AiohttpRequest()) as bot:
+        with pytest.raises(RetryAfter, match="Retry in 3"):
+            await bot.send_message(1204, "satu")
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(1204, "dua")
+        await bot.send_message(1204, "tiga")
+    assert [m["text"] for m in api.sent_messages(1204)] == ["tiga"]
+
+
+async def test_a_hung_answer_times_out(api):
+    api.user(1205)
+    api.fail_next("sendMessage", status=200, hang=2)
+    async with bot_for(api, AiohttpRequest(read_timeout=0.3)) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(1205, "lambat")
+        assert (await bot.send_message(1205, "cepat", read_timeout=5)).text == "cepat"
+
+
+async def test_a_server_that_is_not_there_is_a_network_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError, match="aiohttp"):
+            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+    finally:
+        await request.shutdown()
+
+
+async def test_it_must_be_initialized_first():
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await AiohttpRequest().do_request("http://127.0.0.1:1/x", "POST")
