@@ -3,10 +3,12 @@ stand-in Bot API server: what Telegram receives, and which errors the rest of th
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
 import telegram
+from aiohttp import web
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.http import AiohttpRequest
@@ -106,3 +108,36 @@ async def test_a_server_that_is_not_there_is_a_network_error():
 async def test_it_must_be_initialized_first():
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:1/x", "POST")
+
+
+async def test_a_proxy_named_in_the_environment_is_used(monkeypatch):
+    """HTTP_PROXY applies, as it did to python-telegram-bot's own request (an office network)."""
+    seen = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        me = {"id": 1, "is_bot": True, "first_name": "Inovasi Warga", "username": "iw_bot"}
+        return web.json_response({"ok": True, "result": me}, dumps=json.dumps)
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            # A host that resolves nowhere: only the proxy can answer.
+            result = await request.post("http://api.telegram.invalid/bot1:x/getMe")
+        finally:
+            await request.shutdown()
+    finally:
+        await runner.cleanup()
+    assert result["username"] == "iw_bot"
+    assert seen == ["http://api.telegram.invalid/bot1:x/getMe"]
