@@ -11,7 +11,7 @@ The stand-in Bot API server (``tests/standin``) answers every call, ``getUpdates
 whole /ide flow (/ide, the idea, kecamatan, pillar, name, send: six updates) and answers each
 question the moment it arrives. The bot runs as a process (``python -m bench.serve``, the same
 factory and start-up as ``python -m bot``) on a fresh SQLite file, with the production rate limiter
-(30 new messages/s overall, 1/s per private chat) unless ``--unthrottled``.
+(25 new messages/s overall, 1/s per private chat) unless ``--unthrottled``.
 
 Reported per configuration (median of ``--runs`` runs): updates handled per second (all residents'
 updates over the time from the first /ide to the last tracking code) and p50/p95 of the time from
