@@ -18,7 +18,7 @@ from tests import updates as u
 from tests.conftest import TOKEN
 from tests.recording import RecordingRequest
 
-ANNA, BUDI, CITRA = u.user(701, first_name="Anna"), u.user(702), u.user(703)
+ANNA, BUDI = u.user(701, first_name="Anna"), u.user(702)
 
 
 def application(request: RecordingRequest, bound: int, limits: TelegramLimits) -> Application:
