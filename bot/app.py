@@ -19,6 +19,7 @@ from bot.catalogue import load_catalogue
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.digest_delivery import Digests, Sleep
+from bot.groupcommit import GroupCommit
 from bot.http import AiohttpRequest
 from bot.i18n import Texts
 from bot.intake import Inbox
@@ -72,6 +73,7 @@ def build_application(
     catalogue = load_catalogue()
     tagger = tagger or Tagger.from_catalogue(catalogue)
     processor = OrderedUpdateProcessor(max_concurrent_updates)
+    commits = GroupCommit(db, clock)
 
     builder = (
         ApplicationBuilder()
@@ -81,7 +83,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .updater(None)
         .concurrent_updates(processor)
-        .persistence(DatabasePersistence(db))
+        .persistence(DatabasePersistence(db, commits))
         .rate_limiter(rate_limiter())
     )
     if request is not None:
@@ -91,7 +93,7 @@ def build_application(
         builder = builder.get_updates_request(AiohttpRequest(read_timeout=POLL_TIMEOUT + 10))
     application = builder.build()
 
-    inbox = Inbox(db, clock)
+    inbox = Inbox(db, clock, commits)
 
     async def after_update(update: object) -> None:
         await application.update_persistence()

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
+from bot.groupcommit import GroupCommit
 from storage import inbox as store
 from storage.engine import Database
 
@@ -36,9 +37,10 @@ KEEP_HANDLED = timedelta(days=2)
 class Inbox:
     """Where updates are stored before they are confirmed, and marked when handled."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, commits: GroupCommit) -> None:
         self._db = db
         self._clock = clock
+        self._commits = commits
 
     async def store(self, updates: list[Update]) -> list[Update]:
         """Store a batch; return the updates not seen before, in order."""
@@ -65,9 +67,7 @@ class Inbox:
 
     async def mark_done(self, update: object) -> None:
         if isinstance(update, Update):
-            await self._db.write(
-                store.mark_update_done, update_id=update.update_id, now=self._clock()
-            )
+            await self._commits.done(update.update_id)
 
 
 async def poll(

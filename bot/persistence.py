@@ -2,7 +2,8 @@
 
 Only ConversationHandler states are persisted; everything else the bot knows is in its tables.
 The update processor flushes after every update (:meth:`Application.update_persistence`), so a
-restart continues a conversation at the step it had reached.
+restart continues a conversation at the step it had reached. Steps are written through the
+:class:`~bot.groupcommit.GroupCommit` that also marks updates done.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
+from bot.groupcommit import GroupCommit
 from storage import inbox
 from storage.engine import Database
 
@@ -32,7 +34,7 @@ def _decode_key(raw: str) -> ConversationKey:
 class DatabasePersistence(BasePersistence[dict, dict, dict]):
     """Stores conversation states through :class:`storage.engine.Database`."""
 
-    def __init__(self, db: Database, *, update_interval: float = 60) -> None:
+    def __init__(self, db: Database, commits: GroupCommit, *, update_interval: float = 60) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=False, callback_data=False
@@ -40,6 +42,7 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self._db = db
+        self._commits = commits
 
     async def get_conversations(self, name: str) -> ConversationDict:
         states = await self._db.read(inbox.conversation_states, name=name)
@@ -48,11 +51,8 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await self._db.write(
-            inbox.set_conversation_state,
-            name=name,
-            key=_encode_key(key),
-            state=None if new_state is None else str(new_state),
+        await self._commits.conversation_state(
+            name, _encode_key(key), None if new_state is None else str(new_state)
         )
 
     # Nothing else is persisted: the methods below keep the interface and store nothing.

@@ -4,11 +4,10 @@ conversation stands, so that a restart loses neither."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, delete, select
 
 from storage.models import ConversationState, InboxUpdate
@@ -18,18 +17,20 @@ def store_updates(
     session: Session, *, updates: Iterable[tuple[int, dict]], now: datetime
 ) -> list[int]:
     """Store updates not seen before; return the ids that were new, in order."""
-    fresh = []
-    for update_id, payload in updates:
-        if session.get(InboxUpdate, update_id) is not None:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    InboxUpdate(update_id=update_id, payload=json.dumps(payload), received_at=now)
-                )
-        except IntegrityError:
-            continue
-        fresh.append(update_id)
+    batch = {update_id: payload for update_id, payload in updates}
+    if not batch:
+        return []
+    seen = set(
+        session.exec(
+            select(InboxUpdate.update_id).where(col(InboxUpdate.update_id).in_(list(batch)))
+        ).all()
+    )
+    fresh = [update_id for update_id in batch if update_id not in seen]
+    if fresh:
+        session.connection().execute(
+            insert(InboxUpdate),
+            [{"update_id": i, "payload": json.dumps(batch[i]), "received_at": now} for i in fresh],
+        )
     return fresh
 
 
@@ -47,13 +48,15 @@ def last_update_id(session: Session) -> int | None:
     return session.exec(select(func.max(InboxUpdate.update_id))).one()
 
 
-def mark_update_done(session: Session, *, update_id: int, now: datetime) -> None:
-    """Mark an update handled and drop its payload: only the id is kept, to refuse a re-delivery."""
-    row = session.get(InboxUpdate, update_id)
-    if row is not None and row.done_at is None:
-        row.done_at = now
-        row.payload = "{}"
-        session.add(row)
+def mark_updates_done(session: Session, *, update_ids: Iterable[int], now: datetime) -> None:
+    """Mark updates handled and drop their payloads: the ids are kept, to refuse re-deliveries."""
+    ids = list(update_ids)
+    if ids:
+        session.connection().execute(
+            update(InboxUpdate)
+            .where(col(InboxUpdate.update_id).in_(ids), col(InboxUpdate.done_at).is_(None))
+            .values(done_at=now, payload="{}")
+        )
 
 
 def prune_updates(session: Session, *, before: datetime) -> int:
@@ -71,15 +74,27 @@ def conversation_states(session: Session, *, name: str) -> dict[str, str]:
     return {row.key: row.state for row in rows}
 
 
-def set_conversation_state(session: Session, *, name: str, key: str, state: str | None) -> None:
-    """Record a conversation's step; ``None`` ends the conversation."""
-    existing = session.get(ConversationState, (name, key))
-    if state is None:
-        if existing is not None:
-            session.delete(existing)
-        return
-    if existing is None:
-        session.add(ConversationState(name=name, key=key, state=state))
-    else:
-        existing.state = state
-        session.add(existing)
+def set_conversation_states(
+    session: Session, *, states: Mapping[tuple[str, str], str | None]
+) -> None:
+    """Record conversations' steps by (name, key); a step of ``None`` ends the conversation."""
+    table = ConversationState.__table__
+    connection = session.connection()
+    for (name, key), state in states.items():
+        where = (table.c.name == name) & (table.c.key == key)
+        if state is None:
+            connection.execute(table.delete().where(where))
+        elif not connection.execute(table.update().where(where).values(state=state)).rowcount:
+            connection.execute(table.insert().values(name=name, key=key, state=state))
+
+
+def finish_updates(
+    session: Session,
+    *,
+    states: Mapping[tuple[str, str], str | None],
+    done: Iterable[int],
+    now: datetime,
+) -> None:
+    """What handling updates left to store: the conversations' steps, then the done marks."""
+    set_conversation_states(session, states=states)
+    mark_updates_done(session, update_ids=done, now=now)

@@ -72,7 +72,7 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
             for index in range(150):
                 update_id = offset + index
                 db.call_write(inbox.store_updates, updates=[(update_id, {"n": index})], now=NOW)
-                db.call_write(inbox.mark_update_done, update_id=update_id, now=NOW)
+                db.call_write(inbox.mark_updates_done, update_ids=[update_id], now=NOW)
         except BaseException as error:
             errors.append(error)
 

@@ -164,16 +164,39 @@ def test_inbox_stores_each_update_once_and_tracks_done(db):
         inbox.store_updates, updates=[(11, {"update_id": 11}), (12, {"update_id": 12})], now=NOW
     )
     assert (fresh, again) == ([10, 11], [12])
-    db.call_write(inbox.mark_update_done, update_id=11, now=NOW)
+    db.call_write(inbox.mark_updates_done, update_ids=[11], now=NOW)
     assert [uid for uid, _ in db.call(inbox.pending_updates)] == [10, 12]
     assert db.call(inbox.last_update_id) == 12
 
 
+def test_a_batch_repeating_an_update_stores_it_once(db):
+    payloads = [(5, {"update_id": 5}), (6, {"update_id": 6}), (5, {"update_id": 5})]
+    assert db.call_write(inbox.store_updates, updates=payloads, now=NOW) == [5, 6]
+    assert db.call_write(inbox.store_updates, updates=[], now=NOW) == []
+    assert db.call(inbox.pending_updates) == [(5, {"update_id": 5}), (6, {"update_id": 6})]
+
+
+def test_finishing_updates_stores_steps_and_done_marks_together(db):
+    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {}), (3, {})], now=NOW)
+    db.call_write(inbox.set_conversation_states, states={("submission", "[1, 1]"): "where"})
+    db.call_write(
+        inbox.finish_updates,
+        states={("submission", "[1, 1]"): None, ("submission", "[2, 2]"): "pillar"},
+        done=[1, 3],
+        now=NOW,
+    )
+    db.call_write(inbox.finish_updates, states={}, done=[1], now=NOW + timedelta(days=1))
+    assert db.call(inbox.conversation_states, name="submission") == {"[2, 2]": "pillar"}
+    assert [uid for uid, _ in db.call(inbox.pending_updates)] == [2]
+    # a repeated mark keeps the first time: pruning counts from when the update was handled
+    assert db.call_write(inbox.prune_updates, before=NOW + timedelta(hours=1)) == 2
+
+
 def test_conversation_states_are_set_and_ended(db):
-    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state="where")
-    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state="pillar")
+    db.call_write(inbox.set_conversation_states, states={("submission", "[1, 1]"): "where"})
+    db.call_write(inbox.set_conversation_states, states={("submission", "[1, 1]"): "pillar"})
     assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "pillar"}
-    db.call_write(inbox.set_conversation_state, name="submission", key="[1, 1]", state=None)
+    db.call_write(inbox.set_conversation_states, states={("submission", "[1, 1]"): None})
     assert db.call(inbox.conversation_states, name="submission") == {}
 
 
@@ -212,8 +235,8 @@ def test_sqlite_file_folder_is_created(tmp_path):
 
 def test_handled_updates_are_pruned_after_two_days_pending_ones_never(db):
     db.call_write(inbox.store_updates, updates=[(1, {}), (2, {}), (3, {})], now=NOW)
-    db.call_write(inbox.mark_update_done, update_id=1, now=NOW)
-    db.call_write(inbox.mark_update_done, update_id=2, now=NOW + timedelta(days=1))
+    db.call_write(inbox.mark_updates_done, update_ids=[1], now=NOW)
+    db.call_write(inbox.mark_updates_done, update_ids=[2], now=NOW + timedelta(days=1))
     assert db.call_write(inbox.prune_updates, before=NOW + timedelta(hours=1)) == 1
     assert [uid for uid, _ in db.call(inbox.pending_updates)] == [3]
     assert db.call(inbox.last_update_id) == 3
