@@ -22,6 +22,7 @@ from bot.digest_delivery import Digests, Sleep
 from bot.groupcommit import GroupCommit
 from bot.http import AiohttpRequest
 from bot.i18n import Texts
+from bot.ideapool import IdeaPool
 from bot.intake import Inbox
 from bot.offload import Offload
 from bot.outbox import Outbox
@@ -35,7 +36,7 @@ from bot.review import Review
 from bot.roles import Roles
 from bot.services import BOT_DATA_KEY, Services
 from bot.stats import Records
-from bot.submissions import Submissions
+from bot.submissions import SIMILAR_POOL, Submissions
 from bot.tagging import Tagger
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
@@ -94,6 +95,7 @@ def build_application(
     application = builder.build()
 
     inbox = Inbox(db, clock, commits)
+    ideas = IdeaPool(db, size=SIMILAR_POOL)
 
     async def after_update(update: object) -> None:
         await application.update_persistence()
@@ -113,7 +115,7 @@ def build_application(
         offload=offload,
         outbox=Outbox(db=db, clock=clock),
         residents=Residents(db=db, clock=clock, default_language=settings.default_language),
-        submissions=Submissions(db=db, tagger=tagger, settings=settings, clock=clock),
+        submissions=Submissions(db=db, ideas=ideas, tagger=tagger, settings=settings, clock=clock),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
         digests=Digests(
@@ -128,7 +130,13 @@ def build_application(
         reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         roles=Roles(db=db, settings=settings, clock=clock),
         review=Review(
-            db=db, settings=settings, clock=clock, catalogue=catalogue, tagger=tagger, texts=texts
+            db=db,
+            settings=settings,
+            clock=clock,
+            catalogue=catalogue,
+            tagger=tagger,
+            texts=texts,
+            ideas=ideas,
         ),
         replies=Replies(db=db, clock=clock),
         records=Records(

@@ -23,6 +23,7 @@ from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts, resolve_language
+from bot.ideapool import IdeaPool
 from bot.roles import role_in
 from bot.sla import sla_deadline
 from bot.submissions import Profile
@@ -33,7 +34,6 @@ from storage.models import Status, StatusChangePublic, SubmissionPublic
 from storage.outbox import Buttons, queue_message
 from storage.queries import (
     history,
-    recent_submission_texts,
     submission_by_code,
     support_count,
 )
@@ -157,8 +157,10 @@ class Review:
         catalogue: Catalogue,
         tagger: Tagger,
         texts: Texts,
+        ideas: IdeaPool,
     ) -> None:
         self._db = db
+        self._ideas = ideas
         self._settings = settings
         self._clock = clock
         self._catalogue = catalogue
@@ -208,9 +210,6 @@ class Review:
             )
             resident = store.resident_of(session, submission_id=submission_id)
             named = not found.anonymous and resident and resident.consent_named_at is not None
-            others = recent_submission_texts(
-                session, limit=DUPLICATE_CANDIDATES, exclude_resident=None
-            )
             return (
                 found,
                 changes,
@@ -218,13 +217,17 @@ class Review:
                 names,
                 resident.first_name if named else None,
                 support_count(session, submission_id=submission_id),
-                [(code, text) for other_id, code, text in others if other_id != submission_id],
             )
 
         loaded = await self._db.read(load)
         if loaded is None:
             return None
-        found, changes, notes, names, resident_name, supports, others = loaded
+        found, changes, notes, names, resident_name, supports = loaded
+        others = [
+            (code, text)
+            for other_id, code, text, _ in await self._ideas.newest(DUPLICATE_CANDIDATES)
+            if other_id != submission_id
+        ]
         similar = await asyncio.to_thread(self._tagger.find_similar, found.text, others)
         now = self._clock()
         return Card(

@@ -30,6 +30,7 @@ from bot.drafts import (
     next_step,
     photos_of,
 )
+from bot.ideapool import IdeaPool
 from bot.tagging import Tagger, TagResult
 from storage import queries
 from storage.engine import Database
@@ -88,8 +89,11 @@ class Page:
 class Submissions:
     """Drafts and submissions of residents."""
 
-    def __init__(self, *, db: Database, tagger: Tagger, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, *, db: Database, ideas: IdeaPool, tagger: Tagger, settings: Settings, clock: Clock
+    ) -> None:
         self._db = db
+        self._ideas = ideas
         self._tagger = tagger
         self._settings = settings
         self._clock = clock
@@ -102,9 +106,7 @@ class Submissions:
 
     async def similar(self, user_id: int, text: str) -> list[Similar]:
         """Up to three existing ideas of other residents that say nearly the same as ``text``."""
-        pool = await self._db.read(
-            queries.recent_submission_texts, limit=SIMILAR_POOL, exclude_resident=user_id
-        )
+        pool = await self._ideas.newest(SIMILAR_POOL, exclude_resident=user_id)
         by_id = {str(item[0]): item for item in pool}
         found = await asyncio.to_thread(
             self._tagger.find_similar,

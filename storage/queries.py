@@ -16,6 +16,7 @@ from storage.models import (
     Draft,
     Photo,
     Resident,
+    Status,
     StatusChange,
     StatusChangePublic,
     Submission,
@@ -186,21 +187,44 @@ def history(session: Session, *, submission_id: int) -> list[StatusChangePublic]
     return [StatusChangePublic.model_validate(row) for row in rows]
 
 
-def recent_submission_texts(
-    session: Session, *, limit: int, exclude_resident: int | None
-) -> list[tuple[int, str, str]]:
-    """(id, code, text) of the newest submissions not rejected, for finding similar ideas."""
-    query = (
-        select(Submission.id, Submission.code, Submission.text)
-        .where(Submission.status != "rejected")
-        .order_by(col(Submission.id).desc())
-        .limit(limit)
-    )
-    if exclude_resident is not None:
-        query = query.where(
-            (col(Submission.resident_id).is_(None)) | (Submission.resident_id != exclude_resident)
+Idea = tuple[int, str, str, int | None]  # id, code, text, resident
+
+_IDEAS = select(Submission.id, Submission.code, Submission.text, Submission.resident_id).where(
+    Submission.status != Status.REJECTED
+)
+
+
+def newest_ideas(session: Session, *, limit: int) -> tuple[int, list[Idea]]:
+    """The newest status change's id, and the ``limit`` newest submissions not rejected, newest
+    first: the pool "similar ideas" are looked for in."""
+    latest = session.exec(select(func.max(StatusChange.id))).one() or 0
+    rows = session.connection().execute(_IDEAS.order_by(col(Submission.id).desc()).limit(limit))
+    return latest, [tuple(row) for row in rows]
+
+
+def ideas_changed_since(session: Session, *, change_id: int) -> tuple[int, list[Idea], bool]:
+    """What the pool of newest ideas must learn after status change ``change_id``: the newest
+    change's id, the submissions sent since (not rejected; newest first), and whether an idea
+    was rejected or taken back from rejection since (the pool must then be read again)."""
+    connection = session.connection()
+    history = StatusChange.__table__.c
+    changes = connection.execute(
+        select(history.id, history.submission_id, history.from_status, history.to_status)
+        .where(history.id > change_id)
+        .order_by(history.id)
+    ).all()
+    if not changes:
+        return change_id, [], False
+    rejections = any(Status.REJECTED in (change[2], change[3]) for change in changes)
+    sent = [change[1] for change in changes if change[2] is None]
+    rows = (
+        connection.execute(
+            _IDEAS.where(col(Submission.id).in_(sent)).order_by(col(Submission.id).desc())
         )
-    return [(row[0], row[1], row[2]) for row in session.exec(query).all()]
+        if sent
+        else []
+    )
+    return changes[-1][0], [tuple(row) for row in rows], rejections
 
 
 def add_support(

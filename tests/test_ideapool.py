@@ -1,0 +1,140 @@
+"""The pool of newest ideas follows new submissions and rejections without reading every text
+again, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event
+
+from bot.ideapool import IdeaPool
+from storage import queries
+from storage import review as review_store
+from storage.engine import Database, make_engine
+from storage.migrate import upgrade
+from storage.models import Status
+from tests.test_storage import NOW, add_resident, new_submission
+
+
+@pytest.fixture
+def db(any_database_url):
+    engine = make_engine(any_database_url)
+    upgrade(engine)
+    yield Database(engine)
+    engine.dispose()
+
+
+def send(db: Database, resident_id: int, text: str) -> int:
+    stored = db.call_write(
+        queries.create_submission,
+        submission=new_submission(resident_id, f"key-{text}", text=text),
+        photos=[],
+        code_prefix="IDE",
+        actor_role="resident",
+    )
+    return stored.id
+
+
+def move(db: Database, submission_id: int, to_status: Status) -> None:
+    version = db.call(review_store.submission, submission_id=submission_id).version
+    assert db.call_write(
+        review_store.change,
+        submission_id=submission_id,
+        expected_version=version,
+        to_status=to_status,
+        actor_id=99,
+        actor_role="officer",
+        now=NOW,
+    )
+
+
+def texts(ideas) -> list[str]:
+    return [text for _, _, text, _ in ideas]
+
+
+def submission_reads(engine) -> list[str]:
+    """The statements that read submissions' texts."""
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(_connection, _cursor, statement, *_) -> None:
+        if statement.startswith("SELECT") and "submission.text" in statement:
+            seen.append(statement)
+
+    return seen
+
+
+async def test_new_ideas_are_added_newest_first_and_the_oldest_leave(db):
+    add_resident(db, 1)
+    add_resident(db, 2)
+    for text in ("a", "b", "c"):
+        send(db, 1, text)
+    pool = IdeaPool(db, size=3)
+    assert texts(await pool.newest(10)) == ["c", "b", "a"]
+    send(db, 2, "d")
+    assert texts(await pool.newest(10)) == ["d", "c", "b"]
+    assert texts(await pool.newest(2)) == ["d", "c"]
+    assert texts(await pool.newest(10, exclude_resident=1)) == ["d"]
+    [(_, code, _, resident)] = await pool.newest(1)
+    assert (code.startswith("IDE-"), resident) == (True, 2)
+
+
+async def test_a_rejected_idea_leaves_and_an_older_one_takes_its_place(db):
+    add_resident(db, 1)
+    ids = {text: send(db, 1, text) for text in ("a", "b", "c")}
+    pool = IdeaPool(db, size=2)
+    assert texts(await pool.newest(10)) == ["c", "b"]
+    move(db, ids["c"], Status.REJECTED)
+    assert texts(await pool.newest(10)) == ["b", "a"]
+    move(db, ids["c"], Status.IN_REVIEW)  # taken back from rejection
+    assert texts(await pool.newest(10)) == ["c", "b"]
+
+
+async def test_other_status_changes_keep_the_pool(db):
+    add_resident(db, 1)
+    first = send(db, 1, "a")
+    pool = IdeaPool(db, size=5)
+    assert texts(await pool.newest(10)) == ["a"]
+    move(db, first, Status.IN_REVIEW)
+    reads = submission_reads(db.engine)
+    assert texts(await pool.newest(10)) == ["a"]
+    assert reads == []
+
+
+async def test_after_the_first_load_only_new_submissions_are_read(db):
+    add_resident(db, 1)
+    for text in ("a", "b", "c"):
+        send(db, 1, text)
+    pool = IdeaPool(db, size=100)
+    reads = submission_reads(db.engine)
+    await pool.newest(100)
+    assert len(reads) == 1  # the first load
+    await pool.newest(100)
+    assert len(reads) == 1  # nothing changed: only the history was asked
+    send(db, 1, "d")
+    assert texts(await pool.newest(100)) == ["d", "c", "b", "a"]
+    assert len(reads) == 2 and "IN" in reads[1]  # only the new one, by id
+
+
+async def test_ideas_stored_through_another_connection_are_seen(db):
+    add_resident(db, 1)
+    pool = IdeaPool(db, size=5)
+    assert await pool.newest(5) == []
+    other = Database(make_engine(db.engine.url.render_as_string(hide_password=False)))
+    try:
+        send(other, 1, "from elsewhere")
+    finally:
+        other.engine.dispose()
+    assert texts(await pool.newest(5)) == ["from elsewhere"]
+
+
+async def test_callers_at_once_all_see_what_was_committed_before_they_asked(db):
+    add_resident(db, 1)
+    pool = IdeaPool(db, size=50)
+    await pool.newest(50)
+    for index in range(10):
+        send(db, 1, f"idea {index}")
+    answers = await asyncio.gather(*(pool.newest(50) for _ in range(20)))
+    assert all(len(answer) == 10 for answer in answers)
+    assert len({tuple(idea[0] for idea in answer) for answer in answers}) == 1
