@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, delete, select
 
 from storage.models import (
@@ -77,16 +77,29 @@ def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
 # Drafts -----------------------------------------------------------------------------------------
 
 
+_DRAFT = Draft.__table__
+_GET_DRAFT = select(_DRAFT).where(_DRAFT.c.resident_id == bindparam("resident"))
+# Without values, the statements take their columns from the parameters they are run with.
+_UPDATE_DRAFT = update(_DRAFT).where(_DRAFT.c.resident_id == bindparam("resident"))
+_INSERT_DRAFT = insert(_DRAFT)
+
+
 def get_draft(session: Session, *, resident_id: int) -> Draft | None:
-    draft = session.get(Draft, resident_id)
-    return None if draft is None else Draft.model_validate(draft)
+    row = session.connection().execute(_GET_DRAFT, {"resident": resident_id}).mappings().first()
+    return None if row is None else Draft.model_validate(row)
 
 
 def save_draft(session: Session, *, draft: Draft) -> Draft:
-    """Insert or replace the resident's draft."""
-    merged = session.merge(Draft.model_validate(draft))
-    session.flush()
-    return Draft.model_validate(merged)
+    """Insert or replace the resident's draft.
+
+    Statements built once rather than the ORM's merge and flush: a draft is saved at every step
+    of /ide, and building and tracking the statement cost more than running it.
+    """
+    values = draft.model_dump()
+    connection = session.connection()
+    if not connection.execute(_UPDATE_DRAFT, {"resident": draft.resident_id, **values}).rowcount:
+        connection.execute(_INSERT_DRAFT, values)
+    return draft
 
 
 def delete_draft(session: Session, *, resident_id: int) -> None:
