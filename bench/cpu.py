@@ -103,8 +103,7 @@ def send_buttons(request: RecordingRequest) -> dict[int, str]:
 
 async def feed(application: Application, payloads: list[dict]) -> None:
     """As the intake loop: store the batch in the inbox, then queue it and wait until handled."""
-    batch = [Update.de_json(payload, application.bot) for payload in payloads]
-    for update in await services(application).inbox.store(batch):
+    for update in await services(application).inbox.store(payloads, application.bot):
         await application.update_queue.put(update)
     await application.update_queue.join()
 

@@ -16,10 +16,10 @@ import logging
 import warnings
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.groupcommit import GroupCommit
@@ -33,6 +33,9 @@ BACKOFF_MAX = 30.0
 # Telegram re-delivers an unconfirmed update for 24 hours at most; ids are kept twice as long.
 KEEP_HANDLED = timedelta(days=2)
 
+# getUpdates is called through do_api_request on purpose, for the JSON as sent (see poll).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
+
 
 class Inbox:
     """Where updates are stored before they are confirmed, and marked when handled."""
@@ -42,16 +45,21 @@ class Inbox:
         self._clock = clock
         self._commits = commits
 
-    async def store(self, updates: list[Update]) -> list[Update]:
-        """Store a batch; return the updates not seen before, in order."""
+    async def store(self, payloads: list[dict], bot: Bot) -> list[Update]:
+        """Store a batch as Telegram sent it; return the updates not seen before, in order."""
         fresh = set(
             await self._db.write(
                 store.store_updates,
-                updates=[(u.update_id, u.to_dict()) for u in updates],
+                updates=[(payload["update_id"], payload) for payload in payloads],
                 now=self._clock(),
             )
         )
-        return [u for u in updates if u.update_id in fresh]
+        updates = []
+        for payload in payloads:
+            if payload["update_id"] in fresh:
+                fresh.discard(payload["update_id"])
+                updates.append(Update.de_json(payload, bot))
+        return updates
 
     async def pending(self, bot) -> list[Update]:
         rows = await self._db.read(store.pending_updates)
@@ -88,11 +96,15 @@ async def poll(
     offset = await inbox.next_offset()
     backoff = BACKOFF_START
     while not stop.is_set():
+        # The JSON as sent, not Update objects: the inbox stores it without serialising again.
         fetch = asyncio.ensure_future(
-            bot.get_updates(
-                offset=offset,
-                timeout=poll_timeout,
-                allowed_updates=Update.ALL_TYPES,
+            bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": poll_timeout,
+                    "allowed_updates": Update.ALL_TYPES,
+                },
                 read_timeout=poll_timeout + 10,
             )
         )
@@ -105,7 +117,7 @@ async def poll(
                 await fetch
             break
         try:
-            updates = fetch.result()
+            payloads = fetch.result()
         except (InvalidToken, Conflict):
             raise
         except RetryAfter as error:
@@ -117,11 +129,11 @@ async def poll(
             backoff = min(backoff * 2, BACKOFF_MAX)
             continue
         backoff = BACKOFF_START
-        if not updates:
+        if not payloads:
             continue
-        for update in await inbox.store(updates):
+        for update in await inbox.store(payloads, bot):
             await application.update_queue.put(update)
-        offset = updates[-1].update_id + 1
+        offset = payloads[-1]["update_id"] + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
             await bot.get_updates(offset=offset, timeout=0, limit=1)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from telegram import Update
 
 from bot.app import build_application
 from bot.catalogue import load_catalogue
@@ -121,14 +120,12 @@ class Harness:
 
     async def deliver(self, payload: dict) -> None:
         """Store the update in the inbox, then process it through the ordered processor."""
-        update = Update.de_json(payload, self.app.bot)
-        for fresh in await self.services.inbox.store([update]):
+        for fresh in await self.services.inbox.store([payload], self.app.bot):
             await self.app.update_processor.process_update(fresh, self.app.process_update(fresh))
 
     async def deliver_all(self, payloads: list[dict]) -> None:
         """Store a burst of updates, then let the running Application handle them concurrently."""
-        batch = [Update.de_json(payload, self.app.bot) for payload in payloads]
-        for update in await self.services.inbox.store(batch):
+        for update in await self.services.inbox.store(payloads, self.app.bot):
             await self.app.update_queue.put(update)
         await self.app.update_queue.join()
 
