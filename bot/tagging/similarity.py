@@ -70,3 +70,16 @@ class Similarity:
     def score(self, a: Vector, b: Vector) -> float:
         """Blend of the two cosines, 0–1."""
         return WORD_SHARE * a[0].cosine(b[0]) + (1 - WORD_SHARE) * a[1].cosine(b[1])
+
+    def score_if_at_least(self, a: Vector, b: Vector, threshold: float) -> float | None:
+        """:meth:`score` when it reaches ``threshold``, else ``None``.
+
+        The trigram cosine is at most 1, so a word cosine too low to reach the threshold even
+        with it settles the answer; most ideas share few words, and the trigram vectors are the
+        larger ones.
+        """
+        words = WORD_SHARE * a[0].cosine(b[0])
+        if words + (1 - WORD_SHARE) < threshold:
+            return None
+        score = words + (1 - WORD_SHARE) * a[1].cosine(b[1])
+        return score if score >= threshold else None

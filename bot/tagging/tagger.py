@@ -268,8 +268,10 @@ class Tagger:
         target = self._vector(text)
         scored = []
         for key, other in candidates:
-            score = self._similarity.score(target, self._vector(other))
-            if score >= SIMILAR_THRESHOLD:
+            score = self._similarity.score_if_at_least(
+                target, self._vector(other), SIMILAR_THRESHOLD
+            )
+            if score is not None:
                 scored.append((key, score))
         scored.sort(key=lambda item: -item[1])
         return scored[:limit]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging import Tagger
+from bot.tagging.normalise import default_normaliser
+from bot.tagging.similarity import Similarity
 from bot.tagging.tagger import SIMILAR_THRESHOLD
 
 NEAR_DUPLICATES = [
@@ -77,3 +79,19 @@ def test_find_similar_returns_ids_above_threshold_best_first(tagger: Tagger) -> 
     assert tagger.find_similar("Perlu bank sampah di tiap desa di Gambut", candidates, limit=1) == (
         found[:1]
     )
+
+
+def test_the_shortcut_below_the_threshold_gives_the_full_scores_answer() -> None:
+    texts = [text for pair in NEAR_DUPLICATES + DIFFERENT for text in pair]
+    normalise = default_normaliser()
+    similarity = Similarity([token.stem for token in normalise(text).content] for text in texts)
+    vectors = [similarity.vector(normalise(text)) for text in texts]
+    between = 0
+    for a in vectors:
+        for b in vectors:
+            full = similarity.score(a, b)
+            for threshold in (0.3, SIMILAR_THRESHOLD, 0.9):
+                quick = similarity.score_if_at_least(a, b, threshold)
+                assert quick == (full if full >= threshold else None)
+            between += 0.4 < full < SIMILAR_THRESHOLD
+    assert between  # pairs the word cosine alone cannot settle are among them
