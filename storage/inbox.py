@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import Insert, bindparam, func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from storage.models import ConversationState, InboxUpdate
@@ -74,18 +75,41 @@ def conversation_states(session: Session, *, name: str) -> dict[str, str]:
     return {row.key: row.state for row in rows}
 
 
+_STATE = ConversationState.__table__
+_END_STATE = delete(_STATE).where(
+    _STATE.c.name == bindparam("end_name"), _STATE.c.key == bindparam("end_key")
+)
+
+
+def _upsert_state(dialect_insert) -> Insert:
+    statement = dialect_insert(_STATE)
+    return statement.on_conflict_do_update(
+        index_elements=[_STATE.c.name, _STATE.c.key], set_={"state": statement.excluded.state}
+    )
+
+
+# Built once: conversation steps are stored after every update.
+_SET_STATE = {
+    "sqlite": _upsert_state(sqlite.insert),
+    "postgresql": _upsert_state(postgresql.insert),
+}
+
+
 def set_conversation_states(
     session: Session, *, states: Mapping[tuple[str, str], str | None]
 ) -> None:
     """Record conversations' steps by (name, key); a step of ``None`` ends the conversation."""
-    table = ConversationState.__table__
     connection = session.connection()
-    for (name, key), state in states.items():
-        where = (table.c.name == name) & (table.c.key == key)
-        if state is None:
-            connection.execute(table.delete().where(where))
-        elif not connection.execute(table.update().where(where).values(state=state)).rowcount:
-            connection.execute(table.insert().values(name=name, key=key, state=state))
+    ended = [{"end_name": n, "end_key": k} for (n, k), state in states.items() if state is None]
+    kept = [
+        {"name": n, "key": k, "state": state}
+        for (n, k), state in states.items()
+        if state is not None
+    ]
+    if ended:
+        connection.execute(_END_STATE, ended)
+    if kept:
+        connection.execute(_SET_STATE[connection.dialect.name], kept)
 
 
 def finish_updates(
