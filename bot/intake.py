@@ -54,16 +54,28 @@ class Inbox:
                 now=self._clock(),
             )
         )
-        updates = []
+        first_time = []
         for payload in payloads:
             if payload["update_id"] in fresh:
                 fresh.discard(payload["update_id"])
-                updates.append(Update.de_json(payload, bot))
-        return updates
+                first_time.append(payload)
+        return await self._read(first_time, bot)
 
-    async def pending(self, bot) -> list[Update]:
+    async def pending(self, bot: Bot) -> list[Update]:
         rows = await self._db.read(store.pending_updates)
-        return [Update.de_json(payload, bot) for _, payload in rows]
+        return await self._read([payload for _, payload in rows], bot)
+
+    async def _read(self, payloads: list[dict], bot: Bot) -> list[Update]:
+        """The updates python-telegram-bot can read; one it cannot is logged and marked done,
+        so that it stops neither this batch nor the next start."""
+        updates = []
+        for payload in payloads:
+            try:
+                updates.append(Update.de_json(payload, bot))
+            except Exception:
+                logger.exception("update %s cannot be read; skipped", payload["update_id"])
+                await self._commits.done(payload["update_id"])
+        return updates
 
     async def next_offset(self) -> int | None:
         last = await self._db.read(store.last_update_id)

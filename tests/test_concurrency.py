@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -107,3 +108,14 @@ async def test_the_inbox_prune_job_runs_on_schedule_and_keeps_recent_ids(bot, cl
     clock.now += timedelta(days=3)
     await job.run(bot.app)
     assert bot.services.db.call(inbox.last_update_id) is None
+
+
+async def test_an_update_that_cannot_be_read_is_logged_and_skipped_not_retried(bot, caplog):
+    unreadable = {"update_id": 900_001, "callback_query": {"id": "1"}}  # no chat_instance, no from
+    good = [u.text(u.user(8_000 + index), "/start") for index in range(2)]
+    with caplog.at_level(logging.ERROR):
+        await bot.deliver_all([good[0], unreadable, good[1]])
+    assert {int(call["chat_id"]) for call in bot.request.of("sendMessage")} == {8_000, 8_001}
+    assert "update 900001 cannot be read; skipped" in caplog.text
+    assert bot.services.db.call(inbox.pending_updates) == []
+    assert await bot.services.inbox.pending(bot.app.bot) == []
