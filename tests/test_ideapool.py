@@ -4,6 +4,7 @@ again, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from sqlalchemy import event
@@ -138,3 +139,51 @@ async def test_callers_at_once_all_see_what_was_committed_before_they_asked(db):
     answers = await asyncio.gather(*(pool.newest(50) for _ in range(20)))
     assert all(len(answer) == 10 for answer in answers)
     assert len({tuple(idea[0] for idea in answer) for answer in answers}) == 1
+
+
+async def test_a_failed_catch_up_fails_its_caller_and_the_next_caller_catches_up(db, monkeypatch):
+    add_resident(db, 1)
+    pool = IdeaPool(db, size=5)
+    await pool.newest(5)
+    send(db, 1, "a")
+    changed_since = queries.ideas_changed_since
+
+    def broken(session, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(queries, "ideas_changed_since", broken)
+    with pytest.raises(RuntimeError, match="database gone"):
+        await pool.newest(5)
+    monkeypatch.setattr(queries, "ideas_changed_since", changed_since)
+    assert texts(await pool.newest(5)) == ["a"]
+
+
+async def test_callers_waiting_on_a_failed_catch_up_catch_up_themselves(db, monkeypatch):
+    add_resident(db, 1)
+    pool = IdeaPool(db, size=5)
+    await pool.newest(5)
+    send(db, 1, "a")
+    changed_since, calls = queries.ideas_changed_since, []
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_then_broken(session, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # the catch-up the next two callers arrive during
+            entered.set()
+            release.wait(5)
+        elif len(calls) == 2:  # the one they wait for fails
+            raise RuntimeError("database gone")
+        return changed_since(session, **kwargs)
+
+    monkeypatch.setattr(queries, "ideas_changed_since", slow_then_broken)
+    running = asyncio.ensure_future(pool.newest(5))
+    await asyncio.to_thread(entered.wait, 5)
+    failing = asyncio.ensure_future(pool.newest(5))
+    waiting = asyncio.ensure_future(pool.newest(5))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert texts(await running) == ["a"]
+    with pytest.raises(RuntimeError, match="database gone"):
+        await failing
+    assert texts(await waiting) == ["a"]
+    assert len(calls) == 3  # the waiting caller did not take the failed catch-up for its own
