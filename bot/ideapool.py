@@ -3,10 +3,11 @@
 The resident's confirmation step and the officers' card each compare an idea with the newest
 submissions that were not rejected. Reading their texts again for every one (1,000 rows) was a
 fifth of the bot's CPU per update under load. The pool reads them once, then follows the status
-history, where every new submission and every status change leaves a row: each use reads only
-the rows since the last one it saw, adds the submissions sent since, and loads the pool again
-when an idea was rejected or taken back from rejection (an older idea takes its place).
-The history is in the database, so what another process changed is seen too.
+history, where every new submission and every status change leaves a row: each use reads the
+newest rows of the history, takes the changes it has not followed yet, adds the submissions
+sent, and loads the pool again when an idea was rejected or taken back from rejection (an older
+idea takes its place). The history is in the database, so what another process changed is seen
+too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from storage import queries
 from storage.engine import Database
 from storage.queries import Idea
 
+# On PostgreSQL a status change's id is taken when it is written, and concurrent transactions
+# commit in any order: a change may become visible after newer ones were followed. The pool
+# looks this many changes back (more than the bot ever has in flight) and follows each once.
+LOOKBACK = 200
+
 
 class IdeaPool:
     """The ``size`` newest submissions not rejected: (id, code, text, resident), newest first."""
@@ -25,7 +31,8 @@ class IdeaPool:
         self._db = db
         self._size = size
         self._ideas: list[Idea] = []
-        self._seen: int | None = None  # the newest status change the pool has followed
+        # The status changes the pool has followed, the newest LOOKBACK of them (None: not loaded).
+        self._followed: frozenset[int] | None = None
         self._lock = asyncio.Lock()
         self._started = 0  # catch-ups started so far
         self._last_done = -1  # the number of the last catch-up that succeeded
@@ -48,15 +55,25 @@ class IdeaPool:
         return ideas[:limit]
 
     async def _catch_up(self) -> None:
-        if self._seen is not None:
-            seen, sent, reload = await self._db.read(
-                queries.ideas_changed_since, change_id=self._seen
+        if self._followed is not None:
+            after = max(self._followed, default=0) - LOOKBACK
+            changes, sent, reload = await self._db.read(
+                queries.ideas_changed_since, change_id=after, followed=self._followed
             )
             if not reload:
                 known = {idea[0] for idea in self._ideas}
                 fresh = [idea for idea in sent if idea[0] not in known]
                 newest_first = sorted(fresh + self._ideas, key=lambda idea: -idea[0])
                 self._ideas = newest_first[: self._size]
-                self._seen = seen
+                self._followed = _window(set(changes) | self._followed)
                 return
-        self._seen, self._ideas = await self._db.read(queries.newest_ideas, limit=self._size)
+        changes, self._ideas = await self._db.read(
+            queries.newest_ideas, limit=self._size, lookback=LOOKBACK
+        )
+        self._followed = _window(set(changes))
+
+
+def _window(changes: set[int]) -> frozenset[int]:
+    """The ids among ``changes`` within ``LOOKBACK`` of the newest."""
+    newest = max(changes, default=0)
+    return frozenset(change for change in changes if change > newest - LOOKBACK)

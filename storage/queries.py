@@ -207,18 +207,24 @@ _IDEAS = select(Submission.id, Submission.code, Submission.text, Submission.resi
 )
 
 
-def newest_ideas(session: Session, *, limit: int) -> tuple[int, list[Idea]]:
-    """The newest status change's id, and the ``limit`` newest submissions not rejected, newest
-    first: the pool "similar ideas" are looked for in."""
-    latest = session.exec(select(func.max(StatusChange.id))).one() or 0
+def newest_ideas(session: Session, *, limit: int, lookback: int) -> tuple[list[int], list[Idea]]:
+    """The ``limit`` newest submissions not rejected, newest first (the pool "similar ideas" are
+    looked for in), and the ids of the newest ``lookback`` status changes."""
+    history = StatusChange.__table__.c
+    changes = session.connection().execute(
+        select(history.id).order_by(history.id.desc()).limit(lookback)
+    )
     rows = session.connection().execute(_IDEAS.order_by(col(Submission.id).desc()).limit(limit))
-    return latest, [tuple(row) for row in rows]
+    return [change_id for (change_id,) in changes], [tuple(row) for row in rows]
 
 
-def ideas_changed_since(session: Session, *, change_id: int) -> tuple[int, list[Idea], bool]:
-    """What the pool of newest ideas must learn after status change ``change_id``: the newest
-    change's id, the submissions sent since (not rejected; newest first), and whether an idea
-    was rejected or taken back from rejection since (the pool must then be read again)."""
+def ideas_changed_since(
+    session: Session, *, change_id: int, followed: frozenset[int]
+) -> tuple[list[int], list[Idea], bool]:
+    """What the pool of newest ideas must learn from the status changes after ``change_id`` that
+    are not in ``followed``: the ids of all changes after ``change_id``, the submissions sent
+    (not rejected; newest first), and whether an idea was rejected or taken back from rejection
+    (the pool must then be read again)."""
     connection = session.connection()
     history = StatusChange.__table__.c
     changes = connection.execute(
@@ -226,18 +232,17 @@ def ideas_changed_since(session: Session, *, change_id: int) -> tuple[int, list[
         .where(history.id > change_id)
         .order_by(history.id)
     ).all()
-    if not changes:
-        return change_id, [], False
-    rejections = any(Status.REJECTED in (change[2], change[3]) for change in changes)
-    sent = [change[1] for change in changes if change[2] is None]
+    new = [change for change in changes if change[0] not in followed]
+    rejections = any(Status.REJECTED in (change[2], change[3]) for change in new)
+    sent = [change[1] for change in new if change[2] is None]
     rows = (
         connection.execute(
             _IDEAS.where(col(Submission.id).in_(sent)).order_by(col(Submission.id).desc())
         )
-        if sent
+        if sent and not rejections
         else []
     )
-    return changes[-1][0], [tuple(row) for row in rows], rejections
+    return [change[0] for change in changes], [tuple(row) for row in rows], rejections
 
 
 def add_support(

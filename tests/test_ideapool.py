@@ -7,14 +7,14 @@ import asyncio
 import threading
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from bot.ideapool import IdeaPool
 from storage import queries
 from storage import review as review_store
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
-from storage.models import Status
+from storage.models import Status, StatusChange
 from tests.test_storage import NOW, add_resident, new_submission
 
 
@@ -187,3 +187,28 @@ async def test_callers_waiting_on_a_failed_catch_up_catch_up_themselves(db, monk
         await failing
     assert texts(await waiting) == ["a"]
     assert len(calls) == 3  # the waiting caller did not take the failed catch-up for its own
+
+
+async def test_a_change_committed_after_newer_ones_were_followed_is_still_seen(db):
+    # On PostgreSQL two transactions take ids 7 and 8 and may commit 8 first.
+    add_resident(db, 1)
+    first = send(db, 1, "committed first")
+    renumber_history(db, first, 8)
+    pool = IdeaPool(db, size=5)
+    assert texts(await pool.newest(5)) == ["committed first"]
+    late = send(db, 1, "committed late")
+    renumber_history(db, late, 7)
+    assert texts(await pool.newest(5)) == ["committed late", "committed first"]
+    reads = submission_reads(db.engine)
+    assert texts(await pool.newest(5)) == ["committed late", "committed first"]
+    assert reads == []  # each change is followed once
+
+
+def renumber_history(db: Database, submission_id: int, change_id: int) -> None:
+    """Give the submission's first status change the id ``change_id``."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(StatusChange)
+            .where(StatusChange.submission_id == submission_id)
+            .values(id=change_id)
+        )
