@@ -41,9 +41,7 @@ def _surface(tokens: Iterable[Token]) -> str:
 class Lexicon:
     """Weighted keyword matching over the content stems of a :class:`NormalisedText`."""
 
-    def __init__(
-        self, entries: Iterable[tuple[str, str, float]], normaliser: Normaliser
-    ) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, float]], normaliser: Normaliser) -> None:
         self._terms: dict[tuple[str, ...], dict[str, float]] = {}
         for pillar, term, weight in entries:
             stems = tuple(token.stem for token in normaliser(term).content)

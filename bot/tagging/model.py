@@ -35,9 +35,7 @@ def features(text: NormalisedText) -> list[Feature]:
             previous = content[index - 1]
             if previous.surface == token.surface:
                 continue
-            found.setdefault(
-                f"{previous.stem}|{token.stem}", f"{previous.surface} {token.surface}"
-            )
+            found.setdefault(f"{previous.stem}|{token.stem}", f"{previous.surface} {token.surface}")
     return [Feature(name, surface) for name, surface in found.items()]
 
 

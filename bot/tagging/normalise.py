@@ -181,8 +181,10 @@ class Normaliser:
                     index += size
                     break
             else:
-                if word in self.maps.ambiguous_places and index and (
-                    pairs[index - 1][1] in self.maps.place_markers
+                if (
+                    word in self.maps.ambiguous_places
+                    and index
+                    and (pairs[index - 1][1] in self.maps.place_markers)
                 ):
                     tokens.append(Token(surface, f"{word}_", f"{word}_", False, True))
                 else:

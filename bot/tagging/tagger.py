@@ -232,13 +232,9 @@ class Tagger:
             seed_train, seed_holdout = split(example for example, _ in self._seed)
             new_train, new_holdout = split(examples)
             old_train, _ = split(self._current.examples)
-            held = [
-                example for example in (*seed_holdout, *new_holdout) if example.pillar != NONE
-            ]
+            held = [example for example in (*seed_holdout, *new_holdout) if example.pillar != NONE]
             expected = [example.pillar for example in held]
-            candidate = accuracy(
-                self._predict(self._train(new_train, seed_train), held), expected
-            )
+            candidate = accuracy(self._predict(self._train(new_train, seed_train), held), expected)
             current = accuracy(self._predict(self._train(old_train, seed_train), held), expected)
             if candidate < current:
                 return False

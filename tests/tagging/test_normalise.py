@@ -11,20 +11,38 @@ def words(text: str) -> list[str]:
 
 def test_chat_abbreviations_are_expanded() -> None:
     assert words("sy tdk tau jln yg dgn tlg gmn bgt") == [
-        "saya", "tidak", "tau", "jalan", "yang", "dengan", "tolong", "bagaimana", "banget",
+        "saya",
+        "tidak",
+        "tau",
+        "jalan",
+        "yang",
+        "dengan",
+        "tolong",
+        "bagaimana",
+        "banget",
     ]
 
 
 def test_banjarese_words_are_mapped_to_indonesian() -> None:
     assert words("ulun handak banyu bersih gasan urang kampung") == [
-        "saya", "ingin", "air", "bersih", "untuk", "orang", "kampung",
+        "saya",
+        "ingin",
+        "air",
+        "bersih",
+        "untuk",
+        "orang",
+        "kampung",
     ]
     assert words("pian kada kawa tulak") == ["anda", "tidak", "bisa", "pergi"]
 
 
 def test_meaningless_banjarese_particles_are_dropped() -> None:
     assert words("kayapa am jalan nang rusak tu kah") == [
-        "bagaimana", "jalan", "yang", "rusak", "itu",
+        "bagaimana",
+        "jalan",
+        "yang",
+        "rusak",
+        "itu",
     ]
 
 
