@@ -19,6 +19,8 @@ from bot.config import Settings, settings_from_mapping
 from bot.ratelimit import TelegramLimits
 from bot.services import Services, services
 from bot.tagging import Tagger
+from storage.engine import Database, make_engine
+from storage.migrate import upgrade
 from tests.recording import RecordingRequest
 
 TOKEN = "123456:TESTTOKENabcdefghijklmnopqrstuv"
@@ -85,6 +87,15 @@ def any_database_url(request, tmp_path) -> Iterator[str]:
         return
     with postgres_schema() as url:
         yield url
+
+
+@pytest.fixture
+def db(any_database_url) -> Iterator[Database]:
+    """A migrated database for the storage-level tests, on SQLite and on PostgreSQL."""
+    engine = make_engine(any_database_url)
+    upgrade(engine)
+    yield Database(engine)
+    engine.dispose()
 
 
 class Clock:

@@ -12,20 +12,11 @@ from sqlalchemy import event
 
 from bot.groupcommit import GroupCommit
 from storage import inbox
-from storage.engine import Database, make_engine
-from storage.migrate import upgrade
+from storage.engine import Database
 from tests import updates as u
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(any_database_url):
-    engine = make_engine(any_database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
 
 
 def pending(db: Database) -> list[int]:

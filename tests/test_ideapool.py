@@ -13,17 +13,8 @@ from bot.ideapool import IdeaPool
 from storage import queries
 from storage import review as review_store
 from storage.engine import Database, make_engine
-from storage.migrate import upgrade
 from storage.models import Status, StatusChange
 from tests.test_storage import NOW, add_resident, new_submission
-
-
-@pytest.fixture
-def db(any_database_url):
-    engine = make_engine(any_database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
 
 
 def send(db: Database, resident_id: int, text: str) -> int:

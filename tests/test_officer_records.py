@@ -17,8 +17,7 @@ from bot.search import FilterError, Problem, parse
 from bot.stats import iso_weeks
 from storage import queries
 from storage import records as store
-from storage.engine import Database, make_engine
-from storage.migrate import upgrade
+from storage.engine import Database
 from storage.models import Status, Submission
 from tests import updates as u
 from tests.desk import BUDI, IDEA, JOHN, RINA, SITI, appoint, seed
@@ -217,14 +216,6 @@ async def test_an_erased_resident_is_no_longer_named_in_exports(bot):
 
 
 # The same queries on PostgreSQL ---------------------------------------------------------------
-
-
-@pytest.fixture
-def db(any_database_url):
-    engine = make_engine(any_database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
 
 
 def add(db: Database, key: str, created_at: datetime, **fields) -> None:

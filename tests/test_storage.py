@@ -17,14 +17,6 @@ from storage.models import Draft, Resident, Submission
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(any_database_url):
-    engine = make_engine(any_database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
-
-
 def new_submission(resident_id: int | None, key: str, **fields) -> Submission:
     values = dict(
         draft_key=key,
