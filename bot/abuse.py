@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 
 from bot.clock import Clock
 
-# Senders remembered before idle ones are forgotten (each costs about 1 KB: a deque of times).
+# Senders remembered before idle ones are forgotten (each costs about 200 bytes: its times).
 SENDERS_KEPT = 1000
 
 
@@ -28,20 +28,27 @@ class FloodGuard:
     clock: Clock
     limit: int = 20
     window: timedelta = timedelta(minutes=1)
-    _seen: dict[int, deque] = field(default_factory=dict)
+    # Each sender's message times within the window, oldest first, as POSIX seconds: an array of
+    # doubles is a fifth of the size of a deque of datetimes, and a burst keeps thousands.
+    _seen: dict[int, array] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
     _prune_at: int = SENDERS_KEPT
 
     def check(self, sender_id: int) -> Verdict:
-        now = self.clock()
+        now = self.clock().timestamp()
         if len(self._seen) >= self._prune_at:
             # Every sender ever seen would otherwise stay: forget the idle ones, and look again
             # only when as many new ones have come (the cost stays constant per message).
             self.forget_idle()
             self._prune_at = max(SENDERS_KEPT, 2 * len(self._seen))
-        times = self._seen.setdefault(sender_id, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
+        times = self._seen.get(sender_id)
+        if times is None:
+            times = self._seen[sender_id] = array("d")
+        start = now - self.window.total_seconds()
+        expired = 0
+        while expired < len(times) and times[expired] <= start:
+            expired += 1
+        del times[:expired]
         if len(times) < self.limit:
             times.append(now)
             self._warned.discard(sender_id)
@@ -58,8 +65,8 @@ class FloodGuard:
 
     def forget_idle(self) -> None:
         """Drop senders whose window is empty (keeps memory flat over a long run)."""
-        now = self.clock()
-        for sender_id in [s for s, t in self._seen.items() if not t or now - t[-1] >= self.window]:
+        start = self.clock().timestamp() - self.window.total_seconds()
+        for sender_id in [s for s, t in self._seen.items() if not t or t[-1] <= start]:
             del self._seen[sender_id]
             self._warned.discard(sender_id)
 

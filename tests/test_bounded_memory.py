@@ -3,6 +3,7 @@ the flood guard forgets idle senders, and the language cache keeps the most rece
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import timedelta
 
 from bot import residents as residents_module
@@ -17,6 +18,23 @@ def test_the_flood_guard_forgets_idle_senders(clock):
             clock.now += timedelta(minutes=1)  # the earlier ones are idle now
         assert guard.check(sender) is Verdict.PASS
         assert guard.senders <= 2 * SENDERS_KEPT
+
+
+def test_the_flood_guard_keeps_little_per_sender(clock):
+    # A burst of new residents all within the minute: none is idle, the guard keeps them all.
+    senders = SENDERS_KEPT - 1
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        guard = FloodGuard(clock=clock)
+        for sender in range(10**9, 10**9 + senders):
+            for _ in range(3):
+                guard.check(sender)
+        per_sender = (tracemalloc.get_traced_memory()[0] - before) / senders
+    finally:
+        tracemalloc.stop()
+    assert guard.senders == senders
+    assert per_sender < 300  # a deque of datetimes took 830 bytes
 
 
 def test_forgetting_idle_senders_keeps_one_who_floods(clock):
