@@ -261,14 +261,11 @@ class Tagger:
         self, text: str, candidates: Sequence[tuple[str, str]], *, limit: int = 3
     ) -> list[tuple[str, float]]:
         """The ids of ``candidates`` (id, text) that nearly repeat ``text``, best first."""
-        target = self._vector(text)
-        scored = []
-        for key, other in candidates:
-            score = self._similarity.score_if_at_least(
-                target, self._vector(other), SIMILAR_THRESHOLD
-            )
-            if score is not None:
-                scored.append((key, score))
+        scored = self._similarity.matches(
+            self._vector(text),
+            ((key, self._vector(other)) for key, other in candidates),
+            SIMILAR_THRESHOLD,
+        )
         scored.sort(key=lambda item: -item[1])
         return scored[:limit]
 

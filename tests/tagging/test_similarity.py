@@ -84,13 +84,12 @@ def test_the_shortcut_below_the_threshold_gives_the_full_scores_answer() -> None
     texts = [text for pair in NEAR_DUPLICATES + DIFFERENT for text in pair]
     normalise = default_normaliser()
     similarity = Similarity([token.stem for token in normalise(text).content] for text in texts)
-    vectors = [similarity.vector(normalise(text)) for text in texts]
+    vectors = list(enumerate(similarity.vector(normalise(text)) for text in texts))
     between = 0
-    for a in vectors:
-        for b in vectors:
-            full = similarity.score(a, b)
-            for threshold in (0.3, SIMILAR_THRESHOLD, 0.9):
-                quick = similarity.score_if_at_least(a, b, threshold)
-                assert quick == (full if full >= threshold else None)
-            between += 0.4 < full < SIMILAR_THRESHOLD
+    for _, a in vectors:
+        full = [(key, similarity.score(a, b)) for key, b in vectors]
+        for threshold in (0.3, SIMILAR_THRESHOLD, 0.9):
+            expected = [(key, score) for key, score in full if score >= threshold]
+            assert similarity.matches(a, vectors, threshold) == expected
+        between += sum(0.4 < score < SIMILAR_THRESHOLD for _, score in full)
     assert between  # pairs the word cosine alone cannot settle are among them

@@ -4,6 +4,7 @@ once, not at every resident's summary and every officer's card."""
 from __future__ import annotations
 
 import math
+import tracemalloc
 from collections import Counter
 
 import pytest
@@ -77,6 +78,26 @@ def test_the_cache_is_bounded(catalogue: Catalogue) -> None:
     assert normaliser.seen == Counter([IDEA, many[0][1]])  # the oldest went first
 
 
+def test_a_cached_vector_is_small(catalogue: Catalogue) -> None:
+    tagger, _ = counting_tagger(catalogue)
+    texts = [
+        (
+            str(i),
+            f"Usulan {i}: bank sampah di setiap desa Kecamatan Gambut, sampah plastik ditukar "
+            "tabungan warga dan hasilnya dipakai untuk kebersihan sungai kampung",
+        )
+        for i in range(500)
+    ]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tagger.find_similar(IDEA, texts)
+        per_text = (tracemalloc.get_traced_memory()[0] - before) / len(texts)
+    finally:
+        tracemalloc.stop()
+    assert per_text < 2000  # 1,340 bytes; with its trigram counts kept, 4,600
+
+
 def test_cached_scores_equal_fresh_ones(catalogue: Catalogue) -> None:
     cached, _ = counting_tagger(catalogue)
     fresh, _ = counting_tagger(catalogue)
@@ -91,6 +112,11 @@ def _textbook_cosine(a: dict, b: dict) -> float:
     return dot / norm if norm else 0.0
 
 
+def _trigrams(text: NormalisedText) -> Counter[str]:
+    padded = " " + " ".join(token.stem for token in text.content) + " "
+    return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
 def test_scores_are_the_textbook_cosine_blend() -> None:
     normalise = default_normaliser()
     similarity = Similarity([token.stem for token in normalise(text).content] for _, text in POOL)
@@ -98,8 +124,7 @@ def test_scores_are_the_textbook_cosine_blend() -> None:
     for a in texts:
         for b in texts:
             vector_a, vector_b = similarity.vector(normalise(a)), similarity.vector(normalise(b))
-            (words_a, grams_a), (words_b, grams_b) = vector_a, vector_b
-            expected = WORD_SHARE * _textbook_cosine(words_a.weights, words_b.weights) + (
-                1 - WORD_SHARE
-            ) * _textbook_cosine(grams_a.weights, grams_b.weights)
+            words = _textbook_cosine(vector_a.words.weights, vector_b.words.weights)
+            grams = _textbook_cosine(_trigrams(normalise(a)), _trigrams(normalise(b)))
+            expected = WORD_SHARE * words + (1 - WORD_SHARE) * grams
             assert similarity.score(vector_a, vector_b) == pytest.approx(expected, abs=1e-12)
