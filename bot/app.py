@@ -115,7 +115,9 @@ def build_application(
         offload=offload,
         outbox=Outbox(db=db, clock=clock),
         residents=Residents(db=db, clock=clock, default_language=settings.default_language),
-        submissions=Submissions(db=db, ideas=ideas, tagger=tagger, settings=settings, clock=clock),
+        submissions=Submissions(
+            db=db, ideas=ideas, tagger=tagger, texts=texts, settings=settings, clock=clock
+        ),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
         digests=Digests(

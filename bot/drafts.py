@@ -10,6 +10,7 @@ import enum
 import json
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 from storage.models import Draft
 
@@ -38,6 +39,12 @@ class Field(enum.StrEnum):
 
 
 SKIPPED = "-"
+# A draft untouched this long is put aside (deleted), and its resident told.
+IDLE_LIMIT = timedelta(minutes=30)
+
+
+class DraftGone(Exception):
+    """A step was answered after the resident's draft was put aside."""
 
 
 def next_step(draft: Draft) -> Step:

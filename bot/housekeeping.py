@@ -15,6 +15,8 @@ PRUNE_EVERY = timedelta(hours=6)
 PRUNE_JOB = "prune-inbox"
 DELIVER_EVERY = timedelta(seconds=5)
 DELIVER_JOB = "deliver-outbox"
+PUT_ASIDE_EVERY = timedelta(minutes=1)
+PUT_ASIDE_JOB = "put-aside-idle-drafts"
 
 
 async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,7 +33,16 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await services(context).outbox.deliver(context.bot)
 
 
+async def put_aside_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Put aside the drafts left idle; the outbox tells their residents."""
+    if count := await services(context).submissions.put_aside_idle():
+        logger.info("Put aside %d idle draft(s)", count)
+
+
 def schedule(application: Application) -> None:
     jobs = application.job_queue
     jobs.run_repeating(prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB)
     jobs.run_repeating(deliver_outbox, interval=DELIVER_EVERY, first=1, name=DELIVER_JOB)
+    jobs.run_repeating(
+        put_aside_idle, interval=PUT_ASIDE_EVERY, first=PUT_ASIDE_EVERY, name=PUT_ASIDE_JOB
+    )

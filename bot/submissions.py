@@ -20,8 +20,10 @@ from sqlmodel import Session
 from bot.clock import Clock, start_of_local_day
 from bot.config import Settings
 from bot.drafts import (
+    IDLE_LIMIT,
     MAX_PHOTOS,
     SKIPPED,
+    DraftGone,
     Field,
     Step,
     TextProblem,
@@ -30,11 +32,13 @@ from bot.drafts import (
     next_step,
     photos_of,
 )
+from bot.i18n import Texts, resolve_language
 from bot.ideapool import IdeaPool
 from bot.tagging import Tagger, TagResult
 from storage import queries
 from storage.engine import Database
 from storage.models import Draft, Status, StatusChangePublic, Submission, SubmissionPublic
+from storage.outbox import queue_message
 
 PAGE_SIZE = 5
 SIMILAR_SHOWN = 3
@@ -90,11 +94,19 @@ class Submissions:
     """Drafts and submissions of residents."""
 
     def __init__(
-        self, *, db: Database, ideas: IdeaPool, tagger: Tagger, settings: Settings, clock: Clock
+        self,
+        *,
+        db: Database,
+        ideas: IdeaPool,
+        tagger: Tagger,
+        texts: Texts,
+        settings: Settings,
+        clock: Clock,
     ) -> None:
         self._db = db
         self._ideas = ideas
         self._tagger = tagger
+        self._texts = texts
         self._settings = settings
         self._clock = clock
 
@@ -142,12 +154,12 @@ class Submissions:
 
     async def start(self, user_id: int) -> Draft:
         """The resident's draft, created empty if there is none."""
-        return await self._update(user_id, lambda draft: None)
+        return await self._update(user_id, lambda draft: None, create=True)
 
     async def start_with_text(self, user_id: int, text: str) -> Draft:
         """A fresh draft holding ``text`` (the resident offered a message outside the flow)."""
         await self.discard(user_id)
-        return await self._update(user_id, lambda draft: setattr(draft, "text", text))
+        return await self._update(user_id, lambda draft: setattr(draft, "text", text), create=True)
 
     async def discard(self, user_id: int) -> bool:
         """Drop the resident's draft; whether there was one."""
@@ -186,7 +198,10 @@ class Submissions:
                 photos.append([file_id, file_unique_id])
                 draft.photos = json.dumps(photos)
 
-        before = len(photos_of(await self.start(user_id)))
+        draft = await self.draft(user_id)
+        if draft is None:
+            raise DraftGone
+        before = len(photos_of(draft))
         draft = await self._update(user_id, add)
         count = len(photos_of(draft))
         added = PhotoAdded(count=count, kept=count > before)
@@ -231,13 +246,40 @@ class Submissions:
 
         return await self._update(user_id, apply)
 
-    async def _update(self, user_id: int, change: Callable[[Draft], None]) -> Draft:
+    async def put_aside_idle(self) -> int:
+        """Delete the drafts untouched for :data:`IDLE_LIMIT` and queue a message telling each
+        resident, in the same transaction; the number put aside.
+
+        The drafts are in the database, so this holds across restarts (python-telegram-bot's
+        conversation timeout is a job in memory, and a restart forgot it).
+        """
+        now = self._clock()
+
+        def put_aside(session: Session) -> int:
+            idle = queries.delete_idle_drafts(session, before=now - IDLE_LIMIT)
+            for resident_id, chosen, telegram_language in idle:
+                language = resolve_language(
+                    chosen, telegram_language, self._settings.default_language
+                )
+                text = self._texts.get(language, "idea.timeout")
+                queue_message(session, chat_id=resident_id, text=text, now=now)
+            return len(idle)
+
+        return await self._db.write(put_aside)
+
+    async def _update(
+        self, user_id: int, change: Callable[[Draft], None], *, create: bool = False
+    ) -> Draft:
+        """Apply ``change`` to the resident's draft; without one, create it when ``create``,
+        else raise :class:`DraftGone`."""
         now = self._clock()
 
         def apply(session: Session) -> Draft:
-            draft = queries.get_draft(session, resident_id=user_id) or Draft(
-                resident_id=user_id, key=uuid.uuid4().hex, updated_at=now
-            )
+            draft = queries.get_draft(session, resident_id=user_id)
+            if draft is None:
+                if not create:
+                    raise DraftGone
+                draft = Draft(resident_id=user_id, key=uuid.uuid4().hex, updated_at=now)
             change(draft)
             draft.updated_at = now
             return queries.save_draft(session, draft=draft)

@@ -2,12 +2,16 @@
 
 The draft in the database holds every answer, and the step shown next is always the first one the
 draft lacks (:func:`bot.submissions.next_step`), so editing an answer, resuming after a restart and
-a repeated button all land on the right question.
+a repeated button all land on the right question. A draft left idle is put aside by a job
+(:meth:`bot.submissions.Submissions.put_aside_idle`); a step answered after that says so and
+leaves the flow.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -17,7 +21,6 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -26,6 +29,7 @@ from bot.drafts import (
     MAX_PHOTOS,
     MIN_LENGTH,
     SKIPPED,
+    DraftGone,
     Field,
     Step,
     TextProblem,
@@ -39,8 +43,24 @@ from storage.models import Draft
 logger = logging.getLogger(__name__)
 
 CONVERSATION_NAME = "submission"
-IDLE_TIMEOUT_SECONDS = 30 * 60
 END = ConversationHandler.END
+
+StepHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Step | int | None]]
+
+
+def _needs_draft(handler: StepHandler) -> StepHandler:
+    """Leave the flow, saying why, when the step finds the draft was put aside for idleness."""
+
+    @functools.wraps(handler)
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int | None:
+        try:
+            return await handler(update, context)
+        except DraftGone:
+            t = await turn(update, context)
+            await update.effective_chat.send_message(t.text("idea.timeout"))
+            return END
+
+    return answer
 
 
 async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False) -> Step:
@@ -96,6 +116,7 @@ async def accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
 # Step answers -------------------------------------------------------------------------------
 
 
+@_needs_draft
 async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Store the idea's text if its length is right, else explain and ask again."""
     t = await turn(update, context)
@@ -112,6 +133,7 @@ def _problem_text(t: Turn, problem: TextProblem) -> str:
     return t.text("idea.too_long", length=problem.length, max=MAX_LENGTH)
 
 
+@_needs_draft
 async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Keep the photo (up to three); its caption, if any, is the idea's text."""
     t = await turn(update, context)
@@ -152,6 +174,7 @@ async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await update.effective_message.reply_text(t.text("idea.use_buttons"))
 
 
+@_needs_draft
 async def choose_kecamatan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
     """Store the chosen kecamatan (or the skip) and ask for the pillar."""
     t = await turn(update, context)
@@ -167,6 +190,7 @@ async def choose_kecamatan(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return await _present(t, update, draft, edit=True)
 
 
+@_needs_draft
 async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Store a shared location and ask for the pillar."""
     t = await turn(update, context)
@@ -177,6 +201,7 @@ async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return await _present(t, update, draft)
 
 
+@_needs_draft
 async def choose_pillar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
     """Store the accepted or chosen pillar, or show all six to choose from."""
     t = await turn(update, context)
@@ -196,6 +221,7 @@ async def choose_pillar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> S
     return await _present(t, update, draft, edit=True)
 
 
+@_needs_draft
 async def choose_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
     """Store whether the resident's name may be shown, and show the summary."""
     t = await turn(update, context)
@@ -259,6 +285,7 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@_needs_draft
 async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
     """Forget the chosen answer and ask its question again."""
     t = await turn(update, context)
@@ -285,9 +312,12 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return END
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
-    """Answer /ide during the flow by asking the current question again."""
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """Answer /ide during the flow by asking the current question again (or the first one, if
+    the draft was put aside meanwhile)."""
     t = await turn(update, context)
+    if await t.services.submissions.draft(t.user_id) is None:
+        return await start_idea(update, context)
     await update.effective_message.reply_text(t.text("idea.continue_draft"))
     return await _present(t, update, await t.services.submissions.start(t.user_id))
 
@@ -295,13 +325,6 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a button of a step that is no longer current."""
     await _stale(update, await turn(update, context))
-
-
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """End an idle conversation: drop the draft and say so."""
-    t = await turn(update, context)
-    await t.services.submissions.discard(t.user_id)
-    await update.effective_chat.send_message(t.text("idea.timeout"))
 
 
 def conversation() -> ConversationHandler:
@@ -336,7 +359,6 @@ def conversation() -> ConversationHandler:
                 photo,
                 typed,
             ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[
             CommandHandler(["batal", "cancel"], cancel, filters=PRIVATE),
@@ -345,5 +367,4 @@ def conversation() -> ConversationHandler:
         ],
         name=CONVERSATION_NAME,
         persistent=True,
-        conversation_timeout=IDLE_TIMEOUT_SECONDS,
     )

@@ -106,6 +106,28 @@ def delete_draft(session: Session, *, resident_id: int) -> None:
     session.exec(delete(Draft).where(col(Draft.resident_id) == resident_id))
 
 
+def delete_idle_drafts(
+    session: Session, *, before: datetime
+) -> list[tuple[int, str | None, str | None]]:
+    """Delete the drafts last changed before ``before``: (resident id, chosen language,
+    Telegram's language) of each; the languages are empty for someone not yet a resident."""
+    deleted = session.execute(
+        delete(Draft).where(col(Draft.updated_at) < before).returning(col(Draft.resident_id))
+    )
+    ids = list(deleted.scalars())
+    if not ids:
+        return []
+    known = {
+        row.id: (row.language, row.telegram_language)
+        for row in session.execute(
+            select(Resident.id, Resident.language, Resident.telegram_language).where(
+                col(Resident.id).in_(ids)
+            )
+        )
+    }
+    return [(resident_id, *known.get(resident_id, (None, None))) for resident_id in ids]
+
+
 # Submissions ------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from bot import housekeeping
 from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
 from tests import updates as u
 from tests.conftest import make_settings
@@ -328,13 +329,74 @@ async def test_daily_limit_stops_further_submissions(bot_factory, database_url):
         assert len(rows(bot, Submission)) == 1
 
 
-async def test_idle_conversation_ends_with_a_message(bot):
+async def put_aside_idle_drafts(bot) -> None:
+    """Run the minute job that puts idle drafts aside, then deliver the outbox."""
+    if not bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB):
+        housekeeping.schedule(bot.app)
+    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
+    await job.run(bot.app)
+    await bot.services.outbox.deliver(bot.app.bot)
+
+
+async def test_a_draft_idle_for_30_minutes_is_put_aside_and_the_resident_told(bot, clock):
     await bot.deliver(u.text(SITI, "/ide"))
     await bot.deliver(u.text(SITI, IDEA))
-    [job] = bot.app.job_queue.jobs()
-    await job.run(bot.app)
-    assert "30 menit" in bot.request.last_text()
+    clock.now += timedelta(minutes=29)
+    await put_aside_idle_drafts(bot)
+    assert len(rows(bot, Draft)) == 1
+    assert not any("30 menit" in text for text in bot.request.texts(SITI["id"]))
+    clock.now += timedelta(minutes=2)
+    await put_aside_idle_drafts(bot)
     assert rows(bot, Draft) == []
+    assert "30 menit" in bot.request.last_text(SITI["id"])
+
+
+async def test_a_step_answered_after_the_draft_was_put_aside_leaves_the_flow(bot, clock):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    clock.now += timedelta(minutes=31)
+    await put_aside_idle_drafts(bot)
+    told = len(bot.request.texts(SITI["id"]))
+    await bot.deliver(u.callback(SITI, "ide:kec:martapura"))  # the button of the step left
+    assert "30 menit" in bot.request.last_text(SITI["id"])
+    assert len(bot.request.texts(SITI["id"])) == told + 1
+    assert rows(bot, Draft) == [] and rows(bot, ConversationState) == []
+    await bot.deliver(u.text(SITI, IDEA))
+    assert "sebagai ide" in bot.request.last_text()  # outside the flow: offered as a new idea
+
+
+async def test_a_photo_after_the_draft_was_put_aside_leaves_the_flow_too(bot, clock):
+    await bot.deliver(u.text(SITI, "/ide"))
+    await bot.deliver(u.text(SITI, IDEA))
+    clock.now += timedelta(minutes=31)
+    await put_aside_idle_drafts(bot)
+    await bot.deliver(u.photo(SITI))
+    assert "30 menit" in bot.request.last_text(SITI["id"])
+    assert rows(bot, Draft) == [] and rows(bot, ConversationState) == []
+
+
+async def test_the_notice_is_in_the_residents_language(bot, clock):
+    tourist = u.user(502, language_code="en")
+    await bot.deliver(u.text(tourist, "/bahasa"))
+    await bot.deliver(u.callback(tourist, "lang:en"))
+    await bot.deliver(u.text(tourist, "/idea"))
+    clock.now += timedelta(minutes=31)
+    await put_aside_idle_drafts(bot)
+    assert "30 minutes" in bot.request.last_text(tourist["id"])
+
+
+async def test_an_idle_draft_is_put_aside_after_a_restart_too(bot_factory, database_url, clock):
+    settings = make_settings(database_url)
+    async with bot_factory(settings) as first:
+        await first.deliver(u.text(SITI, "/ide"))
+        await first.deliver(u.text(SITI, IDEA))
+    clock.now += timedelta(minutes=31)
+    async with bot_factory(settings) as second:
+        await put_aside_idle_drafts(second)
+        assert "30 menit" in second.request.last_text(SITI["id"])
+        await second.deliver(u.text(SITI, "/ide"))  # a fresh start, not the draft put aside
+        assert "Tuliskan ide" in second.request.last_text()
+        assert "lanjutkan" not in " ".join(second.request.texts(SITI["id"]))
 
 
 async def test_when_the_tagger_is_unsure_the_resident_chooses_among_the_likeliest(bot):
