@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from bot.drafts import IDLE_LIMIT
 from bot.services import services
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,9 @@ DELIVER_EVERY = timedelta(seconds=5)
 DELIVER_JOB = "deliver-outbox"
 PUT_ASIDE_EVERY = timedelta(minutes=1)
 PUT_ASIDE_JOB = "put-aside-idle-drafts"
+# The first look waits as long as a draft may stay idle: after a stop, a resident's next step may
+# still be in the backlog of updates, and their draft must not be put aside before it is handled.
+PUT_ASIDE_FIRST = IDLE_LIMIT
 
 
 async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,5 +48,5 @@ def schedule(application: Application) -> None:
     jobs.run_repeating(prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB)
     jobs.run_repeating(deliver_outbox, interval=DELIVER_EVERY, first=1, name=DELIVER_JOB)
     jobs.run_repeating(
-        put_aside_idle, interval=PUT_ASIDE_EVERY, first=PUT_ASIDE_EVERY, name=PUT_ASIDE_JOB
+        put_aside_idle, interval=PUT_ASIDE_EVERY, first=PUT_ASIDE_FIRST, name=PUT_ASIDE_JOB
     )

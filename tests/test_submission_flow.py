@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -349,6 +349,14 @@ async def test_a_draft_idle_for_30_minutes_is_put_aside_and_the_resident_told(bo
     await put_aside_idle_drafts(bot)
     assert rows(bot, Draft) == []
     assert "30 menit" in bot.request.last_text(SITI["id"])
+
+
+async def test_the_first_look_for_idle_drafts_waits_until_a_backlog_is_handled(bot):
+    # After a stop, a resident's next step may wait in the backlog: no draft is put aside in
+    # the first 30 minutes of a run.
+    housekeeping.schedule(bot.app)
+    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
+    assert job.next_t - datetime.now(UTC) > timedelta(minutes=29)
 
 
 async def test_a_step_answered_after_the_draft_was_put_aside_leaves_the_flow(bot, clock):
