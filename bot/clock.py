@@ -8,6 +8,10 @@ from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
 
+# How long a conversation waits for the person's next step: a resident's draft, a resident's
+# answer to an officer's question, an officer's words for an action. Then it is put aside.
+IDLE_LIMIT = timedelta(minutes=30)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

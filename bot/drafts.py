@@ -10,7 +10,6 @@ import enum
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
 
 from storage.models import Draft
 
@@ -39,8 +38,6 @@ class Field(enum.StrEnum):
 
 
 SKIPPED = "-"
-# A draft untouched this long is put aside (deleted), and its resident told.
-IDLE_LIMIT = timedelta(minutes=30)
 
 
 class DraftGone(Exception):

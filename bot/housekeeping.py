@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
-from bot.drafts import IDLE_LIMIT
+from bot.clock import IDLE_LIMIT
 from bot.services import services
 
 logger = logging.getLogger(__name__)
@@ -17,9 +17,9 @@ PRUNE_JOB = "prune-inbox"
 DELIVER_EVERY = timedelta(seconds=5)
 DELIVER_JOB = "deliver-outbox"
 PUT_ASIDE_EVERY = timedelta(minutes=1)
-PUT_ASIDE_JOB = "put-aside-idle-drafts"
-# The first look waits as long as a draft may stay idle: after a stop, a resident's next step may
-# still be in the backlog of updates, and their draft must not be put aside before it is handled.
+PUT_ASIDE_JOB = "put-aside-idle"
+# The first look waits as long as a step may be awaited: after a stop, a person's next step may
+# still be in the backlog of updates, and what awaits it must not be put aside before it is handled.
 PUT_ASIDE_FIRST = IDLE_LIMIT
 
 
@@ -38,9 +38,18 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def put_aside_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Put aside the drafts left idle; the outbox tells their residents."""
-    if count := await services(context).submissions.put_aside_idle():
-        logger.info("Put aside %d idle draft(s)", count)
+    """Put aside what waited too long for its next step: drafts (the outbox tells their
+    residents), officers' actions awaiting words, residents' answers awaiting text."""
+    found = services(context)
+    drafts = await found.submissions.put_aside_idle()
+    prompts, answers = await found.replies.put_aside_idle()
+    if drafts or prompts or answers:
+        logger.info(
+            "Put aside %d idle draft(s), %d action(s) awaiting words, %d answer(s) awaited",
+            drafts,
+            prompts,
+            answers,
+        )
 
 
 def schedule(application: Application) -> None:

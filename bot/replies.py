@@ -3,15 +3,18 @@
 Knows nothing of Telegram. What is awaited is kept in the database (``reviewprompt``,
 ``pendinganswer``), so it survives a restart like the conversations that wait for it. A resident's
 answer goes onto the submission's history and sends it back from ``needs_info`` to ``in_review``.
+What waits longer than :data:`bot.clock.IDLE_LIMIT` is put aside by a job
+(:meth:`Replies.put_aside_idle`), which a restart does not forget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from sqlmodel import Session
 
-from bot.clock import Clock
+from bot.clock import IDLE_LIMIT, Clock
 from bot.review import MAX_WORDS, Action
 from storage import review as store
 from storage.engine import Database
@@ -22,6 +25,13 @@ from storage.models import Status, SubmissionPublic
 class Answered:
     submission: SubmissionPublic
     asked_by: int | None
+
+
+class Unanswered(Enum):
+    """Why a resident's message was not taken as their answer."""
+
+    NOT_AWAITED = "not_awaited"  # no answer awaited: put aside when idle, or never begun
+    CLOSED = "closed"  # the question is no longer open
 
 
 class Replies:
@@ -79,23 +89,21 @@ class Replies:
 
         return await self._db.write(begin)
 
-    async def answer(self, resident_id: int, text: str) -> Answered | None:
+    async def answer(self, resident_id: int, text: str) -> Answered | Unanswered:
         """Put the resident's answer on the submission and send it back to review."""
         now = self._clock()
         text = text.strip()[:MAX_WORDS]
 
-        def record(session: Session) -> Answered | None:
+        def record(session: Session) -> Answered | Unanswered:
             submission_id = store.pending_answer(session, resident_id=resident_id)
+            if submission_id is None:
+                return Unanswered.NOT_AWAITED
             store.drop_pending_answer(session, resident_id=resident_id)
-            found = (
-                None
-                if submission_id is None
-                else store.submission(session, submission_id=submission_id)
-            )
+            found = store.submission(session, submission_id=submission_id)
             if found is None or found.resident_id != resident_id:
-                return None
+                return Unanswered.CLOSED
             if found.status is not Status.NEEDS_INFO:
-                return None
+                return Unanswered.CLOSED
             asked = store.last_change_to(session, submission_id=found.id, status=Status.NEEDS_INFO)
             changed = store.change(
                 session,
@@ -108,7 +116,7 @@ class Replies:
                 note=text,
             )
             if not changed:
-                return None
+                return Unanswered.CLOSED
             fresh = store.submission(session, submission_id=found.id)
             return Answered(fresh, asked.actor_id if asked else None)
 
@@ -116,3 +124,10 @@ class Replies:
 
     async def drop_answer(self, resident_id: int) -> None:
         await self._db.write(store.drop_pending_answer, resident_id=resident_id)
+
+    # Waits left idle ----------------------------------------------------------------------------
+
+    async def put_aside_idle(self) -> tuple[int, int]:
+        """Forget the actions and answers awaited longer than :data:`IDLE_LIMIT`; how many of
+        each. Nobody is told: the officer's card and the resident's Answer button still work."""
+        return await self._db.write(store.drop_idle_waits, before=self._clock() - IDLE_LIMIT)

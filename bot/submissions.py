@@ -17,10 +17,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.clock import Clock, start_of_local_day
+from bot.clock import IDLE_LIMIT, Clock, start_of_local_day
 from bot.config import Settings
 from bot.drafts import (
-    IDLE_LIMIT,
     MAX_PHOTOS,
     SKIPPED,
     DraftGone,

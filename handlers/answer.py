@@ -3,7 +3,9 @@
 When an officer asks for more information, the resident's notice carries a button
 ``ans:<submission id>``. Pressing it opens this short conversation: the resident's next text goes
 onto the submission's history, the submission goes back to ``in_review``, and the officer who asked
-and the team's groups get the card again. /batal leaves without answering.
+and the team's groups get the card again. /batal leaves without answering. An answer awaited
+longer than :data:`bot.clock.IDLE_LIMIT` is put aside (:meth:`bot.replies.Replies.put_aside_idle`);
+what the resident writes after that is not taken as the answer, and they are told so.
 """
 
 from __future__ import annotations
@@ -15,16 +17,15 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
+from bot.replies import Unanswered
 from handlers.base import PRIVATE, turn
 from handlers.review import announce_answer
 
 CONVERSATION_NAME = "answer"
 ANSWER = "answer"
-IDLE_TIMEOUT_SECONDS = 30 * 60
 END = ConversationHandler.END
 
 
@@ -46,8 +47,8 @@ async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Put the answer on the submission, thank the resident and tell the officers."""
     t = await turn(update, context)
     answered = await t.services.replies.answer(t.user_id, update.effective_message.text)
-    if answered is None:
-        await update.effective_message.reply_text(t.text("review.answer_closed"))
+    if isinstance(answered, Unanswered):
+        await update.effective_message.reply_text(t.text(f"review.answer_{answered.value}"))
         return END
     await update.effective_message.reply_text(
         t.text("review.answer_thanks", code=answered.submission.code)
@@ -71,12 +72,6 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return END
 
 
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget an answer that never came; the question stays open."""
-    t = await turn(update, context)
-    await t.services.replies.drop_answer(t.user_id)
-
-
 def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=r"^ans:\d+$")],
@@ -85,11 +80,9 @@ def conversation() -> ConversationHandler:
                 MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive),
                 MessageHandler(PRIVATE & ~filters.COMMAND, not_text),
             ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[CommandHandler(["batal", "cancel"], cancel, filters=PRIVATE)],
         name=CONVERSATION_NAME,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=IDLE_TIMEOUT_SECONDS,
     )

@@ -22,7 +22,6 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -38,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 CONVERSATION_NAME = "review"
 WORDS = "words"
-IDLE_TIMEOUT_SECONDS = 30 * 60
 END = ConversationHandler.END
 BUTTON = re.compile(r"^rev:([a-z]+):(\d+):(\d+)(?::([a-z]+))?$")
 WORD_ACTIONS = "|".join(
@@ -300,11 +298,6 @@ async def cancel_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return END
 
 
-async def words_timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget an action whose words never came."""
-    await services(context).replies.drop_prompt(update.effective_chat.id, update.effective_user.id)
-
-
 async def stale_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a template button of a question no longer open."""
     t = await staff_turn(update, context)
@@ -321,13 +314,11 @@ def conversation() -> ConversationHandler:
                 MessageHandler(typed, receive_words),
                 CallbackQueryHandler(use_template, pattern=r"^rvt:"),
             ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, words_timed_out)],
         },
         fallbacks=[CommandHandler(["batal", "cancel"], cancel_words)],
         name=CONVERSATION_NAME,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=IDLE_TIMEOUT_SECONDS,
     )
 
 

@@ -403,3 +403,11 @@ def pending_answer(session: Session, *, resident_id: int) -> int | None:
 
 def drop_pending_answer(session: Session, *, resident_id: int) -> None:
     session.exec(delete(PendingAnswer).where(col(PendingAnswer.resident_id) == resident_id))
+
+
+def drop_idle_waits(session: Session, *, before: datetime) -> tuple[int, int]:
+    """Forget the officers' actions and residents' answers awaited since before ``before``; how
+    many of each."""
+    prompts = session.exec(delete(ReviewPrompt).where(col(ReviewPrompt.created_at) < before))
+    answers = session.exec(delete(PendingAnswer).where(col(PendingAnswer.created_at) < before))
+    return prompts.rowcount, answers.rowcount

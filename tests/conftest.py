@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from bot import housekeeping
 from bot.app import build_application
 from bot.catalogue import load_catalogue
 from bot.config import Settings, settings_from_mapping
@@ -139,6 +140,15 @@ class Harness:
         for update in await self.services.inbox.store(payloads, self.app.bot):
             await self.app.update_queue.put(update)
         await self.app.update_queue.join()
+
+    async def put_aside_idle(self) -> None:
+        """Run the minute job that puts aside what waited too long, then deliver the outbox."""
+        jobs = self.app.job_queue
+        if not jobs.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB):
+            housekeeping.schedule(self.app)
+        [job] = jobs.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
+        await job.run(self.app)
+        await self.services.outbox.deliver(self.app.bot)
 
 
 @pytest.fixture

@@ -281,6 +281,59 @@ async def test_cancel_leaves_the_idea_as_it_was(bot):
     assert submission(bot, idea.id).status == "new" and rows(bot, ReviewPrompt) == []
 
 
+# Waits left idle ------------------------------------------------------------------------------
+
+
+async def test_an_action_awaiting_words_for_30_minutes_is_put_aside(bot, clock):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+    clock.now += timedelta(minutes=29)
+    await bot.put_aside_idle()
+    assert len(rows(bot, ReviewPrompt)) == 1
+    clock.now += timedelta(minutes=2)
+    await bot.put_aside_idle()
+    assert rows(bot, ReviewPrompt) == []
+    await bot.deliver(u.text(BUDI, "ini bukan alasan, hanya pesan biasa yang cukup panjang"))
+    assert submission(bot, idea.id).status == "new"
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))  # the card's button still works
+    await bot.deliver(u.text(BUDI, "Di luar kewenangan kabupaten"))
+    assert submission(bot, idea.id).status == "rejected"
+
+
+async def test_an_action_awaiting_words_is_put_aside_after_a_restart_too(
+    bot_factory, database_url, clock
+):
+    settings = make_settings(database_url)
+    async with bot_factory(settings) as first:
+        appoint(first, BUDI)
+        idea = seed(first)
+        await first.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+    clock.now += timedelta(hours=3)
+    async with bot_factory(settings) as second:
+        await second.put_aside_idle()
+        # Hours later, in the same chat: a message, not the reason for a rejection.
+        await second.deliver(u.text(BUDI, "Rapat koordinasi besok jam sembilan di kantor"))
+        assert submission(second, idea.id).status == "new"
+        assert changes(second, idea.id)[-1].note is None
+
+
+async def test_an_answer_awaited_for_30_minutes_is_put_aside_and_the_resident_told(bot, clock):
+    appoint(bot, BUDI)
+    idea = seed(bot, JOHN)
+    await bot.deliver(u.callback(BUDI, f"rev:ask:{idea.id}:1"))
+    await bot.deliver(u.callback(BUDI, "rvt:place"))
+    await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
+    clock.now += timedelta(minutes=31)
+    await bot.put_aside_idle()
+    await bot.deliver(u.text(JOHN, "Near the Martapura market, Jalan Ahmad Yani km 39"))
+    assert "30 minutes" in bot.request.last_text(JOHN["id"])
+    assert submission(bot, idea.id).status == "needs_info"
+    await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))  # pressing Answer again works
+    await bot.deliver(u.text(JOHN, "Near the Martapura market, Jalan Ahmad Yani km 39"))
+    assert submission(bot, idea.id).status == "in_review"
+
+
 # Two officers at once -------------------------------------------------------------------------
 
 

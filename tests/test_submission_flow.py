@@ -329,24 +329,15 @@ async def test_daily_limit_stops_further_submissions(bot_factory, database_url):
         assert len(rows(bot, Submission)) == 1
 
 
-async def put_aside_idle_drafts(bot) -> None:
-    """Run the minute job that puts idle drafts aside, then deliver the outbox."""
-    if not bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB):
-        housekeeping.schedule(bot.app)
-    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
-    await job.run(bot.app)
-    await bot.services.outbox.deliver(bot.app.bot)
-
-
 async def test_a_draft_idle_for_30_minutes_is_put_aside_and_the_resident_told(bot, clock):
     await bot.deliver(u.text(SITI, "/ide"))
     await bot.deliver(u.text(SITI, IDEA))
     clock.now += timedelta(minutes=29)
-    await put_aside_idle_drafts(bot)
+    await bot.put_aside_idle()
     assert len(rows(bot, Draft)) == 1
     assert not any("30 menit" in text for text in bot.request.texts(SITI["id"]))
     clock.now += timedelta(minutes=2)
-    await put_aside_idle_drafts(bot)
+    await bot.put_aside_idle()
     assert rows(bot, Draft) == []
     assert "30 menit" in bot.request.last_text(SITI["id"])
 
@@ -363,7 +354,7 @@ async def test_a_step_answered_after_the_draft_was_put_aside_leaves_the_flow(bot
     await bot.deliver(u.text(SITI, "/ide"))
     await bot.deliver(u.text(SITI, IDEA))
     clock.now += timedelta(minutes=31)
-    await put_aside_idle_drafts(bot)
+    await bot.put_aside_idle()
     told = len(bot.request.texts(SITI["id"]))
     await bot.deliver(u.callback(SITI, "ide:kec:martapura"))  # the button of the step left
     assert "30 menit" in bot.request.last_text(SITI["id"])
@@ -377,7 +368,7 @@ async def test_a_photo_after_the_draft_was_put_aside_leaves_the_flow_too(bot, cl
     await bot.deliver(u.text(SITI, "/ide"))
     await bot.deliver(u.text(SITI, IDEA))
     clock.now += timedelta(minutes=31)
-    await put_aside_idle_drafts(bot)
+    await bot.put_aside_idle()
     await bot.deliver(u.photo(SITI))
     assert "30 menit" in bot.request.last_text(SITI["id"])
     assert rows(bot, Draft) == [] and rows(bot, ConversationState) == []
@@ -389,7 +380,7 @@ async def test_the_notice_is_in_the_residents_language(bot, clock):
     await bot.deliver(u.callback(tourist, "lang:en"))
     await bot.deliver(u.text(tourist, "/idea"))
     clock.now += timedelta(minutes=31)
-    await put_aside_idle_drafts(bot)
+    await bot.put_aside_idle()
     assert "30 minutes" in bot.request.last_text(tourist["id"])
 
 
@@ -400,7 +391,7 @@ async def test_an_idle_draft_is_put_aside_after_a_restart_too(bot_factory, datab
         await first.deliver(u.text(SITI, IDEA))
     clock.now += timedelta(minutes=31)
     async with bot_factory(settings) as second:
-        await put_aside_idle_drafts(second)
+        await second.put_aside_idle()
         assert "30 menit" in second.request.last_text(SITI["id"])
         await second.deliver(u.text(SITI, "/ide"))  # a fresh start, not the draft put aside
         assert "Tuliskan ide" in second.request.last_text()
