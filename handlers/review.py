@@ -15,6 +15,7 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -240,6 +241,9 @@ async def _apply_words(
     chat_id = update.effective_chat.id
     prompt = await replies.prompt(chat_id, t.user_id)
     if prompt is None:
+        # Put aside after waiting too long. In a group the officer may be talking to the team.
+        if update.effective_chat.type == ChatType.PRIVATE:
+            await update.effective_chat.send_message(t.text("review.prompt_put_aside"))
         return END
     result = await t.services.review.act(
         profile(update),

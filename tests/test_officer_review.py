@@ -296,6 +296,7 @@ async def test_an_action_awaiting_words_for_30_minutes_is_put_aside(bot, clock):
     assert rows(bot, ReviewPrompt) == []
     await bot.deliver(u.text(BUDI, "ini bukan alasan, hanya pesan biasa yang cukup panjang"))
     assert submission(bot, idea.id).status == "new"
+    assert "30 menit" in bot.request.last_text(BUDI["id"])
     await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))  # the card's button still works
     await bot.deliver(u.text(BUDI, "Di luar kewenangan kabupaten"))
     assert submission(bot, idea.id).status == "rejected"
@@ -316,6 +317,23 @@ async def test_an_action_awaiting_words_is_put_aside_after_a_restart_too(
         await second.deliver(u.text(BUDI, "Rapat koordinasi besok jam sembilan di kantor"))
         assert submission(second, idea.id).status == "new"
         assert changes(second, idea.id)[-1].note is None
+
+
+async def test_an_officers_reply_in_the_group_after_the_wait_was_put_aside_gets_no_answer(
+    bot, clock
+):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1", chat=GROUP))
+    clock.now += timedelta(minutes=31)
+    await bot.put_aside_idle()
+    bot.request.clear()
+    reply_to = {"message_id": 5, "date": 1, "chat": GROUP, "text": "…"}
+    await bot.deliver(
+        u.text(BUDI, "Setuju, kita bahas besok", chat=GROUP, reply_to_message=reply_to)
+    )
+    assert submission(bot, idea.id).status == "new"
+    assert bot.request.of("sendMessage") == []
 
 
 async def test_an_answer_awaited_for_30_minutes_is_put_aside_and_the_resident_told(bot, clock):
