@@ -129,5 +129,6 @@ class Replies:
 
     async def put_aside_idle(self) -> tuple[int, int]:
         """Forget the actions and answers awaited longer than :data:`IDLE_LIMIT`; how many of
-        each. Nobody is told: the officer's card and the resident's Answer button still work."""
+        each. Nobody is told now: whoever writes next is (see ``handlers``), and the officer's
+        card and the resident's Answer button still work."""
         return await self._db.write(store.drop_idle_waits, before=self._clock() - IDLE_LIMIT)
