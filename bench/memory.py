@@ -65,6 +65,18 @@ async def bot_role(updates: int, folder: Path) -> dict:
     application = build_application(
         settings(folder / "memory.db"), request=request, rate_limiter=unthrottled
     )
+
+    async def run_wave(wave: int, residents: int) -> None:
+        # The wave's residents and updates are the bench's: they are gone when RSS is read.
+        group = plans(residents, first_id=1_000_000 + wave * WAVE, seed=wave)
+        sends: dict[int, str] = {}
+        for step in range(STEPS):
+            payloads = step_updates(group, step, sends)
+            for start in range(0, len(payloads), BATCH):
+                await feed(application, payloads[start : start + BATCH])
+                sends.update(send_buttons(request))
+                request.clear()  # the recording is the bench's, not the bot's
+
     curve = []
     async with application:
         await application.start()
@@ -74,14 +86,7 @@ async def bot_role(updates: int, folder: Path) -> dict:
         started = time.perf_counter()
         while handled < updates:
             residents = min(WAVE, -(-(updates - handled) // STEPS))
-            group = plans(residents, first_id=1_000_000 + wave * WAVE, seed=wave)
-            sends: dict[int, str] = {}
-            for step in range(STEPS):
-                payloads = step_updates(group, step, sends)
-                for start in range(0, len(payloads), BATCH):
-                    await feed(application, payloads[start : start + BATCH])
-                    sends.update(send_buttons(request))
-                    request.clear()  # the recording is the bench's, not the bot's
+            await run_wave(wave, residents)
             handled += residents * STEPS
             wave += 1
             curve.append((handled, settled_rss()))
