@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python -m bench.memory               # 20,000 updates (3,334 residents), 2 runs each
     .venv/bin/python -m bench.memory --full        # 100,000 updates (16,667 residents)
+    .venv/bin/python -m bench.memory --breakdown   # one run of the bot: what each wave adds
 
 Each measurement runs in a fresh process (``--role bot`` or ``--role floor``; RSS never shrinks,
 so two in one process would measure each other). The bot is ``build_application`` with start-up
@@ -19,6 +20,11 @@ batch (it used to be kept for a whole wave, some 5,000 calls, and its peak staye
 The baseline is the floor of ``bench/cpu.py``: a bare echo Application with one SQLite insert per
 update, fed the same number of text updates from as many users.
 
+``--breakdown`` runs the bot once and shows, after each wave, what the RSS added since idle is
+made of: Python's small-object arenas and the live objects in them (``sys._debugmallocstats``),
+SQLite's own heap (``sqlite3_memory_used``), and the rest (the C heap: worker threads' arenas,
+large objects, pages the allocator keeps).
+
 Budget (issue 7): idle <= 120 MB, growth over the run <= 10 %. Also shown: growth after the first
 20 % of the run, when the bounded caches (similar-idea vectors, SQLite's page cache per connection,
 SQLAlchemy's statements) and the allocators have settled: what keeps growing there is a leak.
@@ -28,8 +34,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import gc
 import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +64,40 @@ def settled_rss() -> float:
     return rss_mb()
 
 
-async def bot_role(updates: int, folder: Path) -> dict:
+def python_heap() -> tuple[float, float]:
+    """(MB in Python's small-object arenas, MB of live objects in them)."""
+    with tempfile.TemporaryFile("w+") as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)  # _debugmallocstats writes to the C stderr only
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        sink.seek(0)
+        stats = sink.read()
+    arenas = re.search(r"^Total\s*=\s*([\d,]+)", stats, re.MULTILINE)
+    live = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", stats)
+    if arenas is None or live is None:
+        raise RuntimeError("sys._debugmallocstats printed no arena totals")
+    return tuple(int(found.group(1).replace(",", "")) / 2**20 for found in (arenas, live))
+
+
+def sqlite_heap() -> float:
+    """MB SQLite has allocated in this process (all connections)."""
+    library = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
+    library.sqlite3_memory_used.restype = ctypes.c_int64
+    return library.sqlite3_memory_used() / 2**20
+
+
+def measured(handled: int, breakdown: bool) -> list[float]:
+    """[updates handled, RSS MB] and, for --breakdown, [arenas MB, live MB, SQLite MB]."""
+    point = [handled, settled_rss()]
+    return [*point, *python_heap(), sqlite_heap()] if breakdown else point
+
+
+async def bot_role(updates: int, folder: Path, breakdown: bool = False) -> dict:
     from bench.cpu import feed, send_buttons, settings, step_updates
     from bench.serve import unthrottled
     from bot.app import build_application
@@ -81,7 +124,7 @@ async def bot_role(updates: int, folder: Path) -> dict:
     async with application:
         await application.start()
         await on_started(application)
-        idle = settled_rss()
+        start = measured(0, breakdown)
         handled, wave = 0, 0
         started = time.perf_counter()
         while handled < updates:
@@ -89,10 +132,10 @@ async def bot_role(updates: int, folder: Path) -> dict:
             await run_wave(wave, residents)
             handled += residents * STEPS
             wave += 1
-            curve.append((handled, settled_rss()))
+            curve.append(measured(handled, breakdown))
         seconds = time.perf_counter() - started
         await application.stop()
-    return {"idle": idle, "curve": curve, "seconds": seconds}
+    return {"idle": start[1], "start": start, "curve": curve, "seconds": seconds}
 
 
 async def floor_role(updates: int, folder: Path) -> dict:
@@ -153,10 +196,10 @@ def warmed(curve: list[list[float]]) -> float:
     return next(mb for handled, mb in curve if handled >= WARM * last)
 
 
-def run_role(role: str, updates: int) -> dict:
+def run_role(role: str, updates: int, *extra: str) -> dict:
     """One measurement in a fresh process."""
     output = subprocess.run(
-        [sys.executable, "-m", "bench.memory", "--role", role, "--updates", str(updates)],
+        [sys.executable, "-m", "bench.memory", "--role", role, "--updates", str(updates), *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -218,6 +261,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--updates", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--full", action="store_true", help="100,000 updates")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="one run of the bot: what the growth is made of"
+    )
     parser.add_argument("--role", choices=("bot", "floor"), help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.full:
@@ -225,13 +271,46 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return arguments
 
 
+def show_breakdown(arguments: argparse.Namespace) -> int:
+    found = run_role("bot", arguments.updates, "--breakdown")
+    _, rss, arenas, live, sqlite = found["start"]
+    print(
+        f"idle: RSS {rss:.1f} MB, Python's arenas {arenas:.1f} MB ({live:.1f} MB live), "
+        f"SQLite {sqlite:.1f} MB"
+    )
+    rows = [
+        [handled]
+        + [
+            f"{mb:.1f}"
+            for mb in (
+                now_rss,
+                now_rss - rss,
+                now_arenas - arenas,
+                now_live - live,
+                now_sqlite - sqlite,
+                (now_rss - rss) - (now_arenas - arenas) - (now_sqlite - sqlite),
+            )
+        ]
+        for handled, now_rss, now_arenas, now_live, now_sqlite in found["curve"]
+    ]
+    print_table(
+        "What the bot's RSS added since idle is made of, after each wave (MB)",
+        ["updates", "RSS", "added", "arenas", "of it live", "SQLite", "C heap, rest"],
+        rows,
+    )
+    return 0
+
+
 def main() -> int:
     arguments = parse()
     if arguments.role is None:
-        return measure(arguments)
+        return show_breakdown(arguments) if arguments.breakdown else measure(arguments)
     folder = Path(tempfile.mkdtemp(prefix=f"bench-memory-{arguments.role}-"))
-    role = bot_role if arguments.role == "bot" else floor_role
-    print(json.dumps(asyncio.run(role(arguments.updates, folder))))
+    if arguments.role == "bot":
+        found = asyncio.run(bot_role(arguments.updates, folder, arguments.breakdown))
+    else:
+        found = asyncio.run(floor_role(arguments.updates, folder))
+    print(json.dumps(found))
     return 0
 
 
