@@ -5,6 +5,7 @@ Run from the repository root::
     .venv/bin/python -m bench.cpu                  # 200 residents (1,200 updates), 5 runs each
     .venv/bin/python -m bench.cpu --full           # 1,000 residents (6,000 updates)
     .venv/bin/python -m bench.cpu --profile out.prof   # also profile one run of the bot (cProfile)
+    .venv/bin/python -m bench.cpu --per-call       # where the bot's CPU goes, call by call
 
 Both run in this process, on the real Application, against an in-process request object that
 answers every Bot API call at once (``tests/recording.py``), each on a fresh SQLite file.
@@ -19,6 +20,11 @@ answers every Bot API call at once (``tests/recording.py``), each on a fresh SQL
   text and does one SQLite insert (through the same worker-thread :class:`storage.engine.Database`),
   processing the same number of text updates, 32 at a time.
 
+``--per-call`` runs the bot twice (the first run warms up) and counts the CPU time
+(``time.thread_time``) of every database call, tagging and similar-idea search in the second, by
+function, beside the CPU time of the whole process and of the event loop's thread. Unlike
+cProfile, it adds almost nothing to a call, so many small calls are not overstated.
+
 Reported (median of ``--runs`` runs, alternating): updates per second, and CPU milliseconds per
 update (process time, all threads). Budget (issue 7): the bot handles at least 0.8x the floor's
 updates per second.
@@ -28,11 +34,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
+import functools
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -109,9 +121,16 @@ async def feed(application: Application, payloads: list[dict]) -> None:
 
 
 async def run_bot(
-    residents: int, folder: Path, tagger: Tagger, history: int, profiler: cProfile.Profile | None
+    residents: int,
+    folder: Path,
+    tagger: Tagger,
+    history: int,
+    watch: contextlib.AbstractContextManager | None = None,
 ) -> tuple[float, float, int]:
-    """(seconds, CPU seconds, updates) for every resident's whole submission."""
+    """(seconds, CPU seconds, updates) for every resident's whole submission.
+
+    ``watch`` (a profiler, a call counter) is entered for exactly the span that is measured.
+    """
     database = folder / f"bot-{time.monotonic_ns()}.db"
     if history:
         seed_submissions(database, history)
@@ -122,17 +141,14 @@ async def run_bot(
     plans_ = plans(residents)
     async with application:
         await application.start()
-        if profiler:
-            profiler.enable()
-        started, cpu = time.perf_counter(), time.process_time()
-        sends: dict[int, str] = {}
-        for step in range(STEPS):
-            if step == STEPS - 1:
-                sends = send_buttons(request)
-            await feed(application, step_updates(plans_, step, sends))
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        if profiler:
-            profiler.disable()
+        with watch or contextlib.nullcontext():
+            started, cpu = time.perf_counter(), time.process_time()
+            sends: dict[int, str] = {}
+            for step in range(STEPS):
+                if step == STEPS - 1:
+                    sends = send_buttons(request)
+                await feed(application, step_updates(plans_, step, sends))
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         await application.stop()
     stored = services(application).db.call(_count_submissions)
     services(application).db.engine.dispose()
@@ -194,9 +210,8 @@ async def measure(arguments: argparse.Namespace) -> int:
     bot_runs, floor_runs = [], []
     profiler = cProfile.Profile() if arguments.profile else None
     for index in range(arguments.runs):
-        bot = await run_bot(
-            arguments.residents, folder, tagger, arguments.history, profiler if index == 0 else None
-        )
+        watch = profiler if index == 0 else None
+        bot = await run_bot(arguments.residents, folder, tagger, arguments.history, watch)
         floor = await run_floor(arguments.residents * STEPS, folder)
         bot_runs.append(bot)
         floor_runs.append(floor)
@@ -234,6 +249,76 @@ async def measure(arguments: argparse.Namespace) -> int:
     return 0 if ratio >= MIN_RATIO else 1
 
 
+@dataclass
+class Counted:
+    """CPU seconds of the event loop's thread, and {label: [calls, CPU seconds]} of calls."""
+
+    loop_seconds: float = 0.0
+    calls: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0]))
+
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+@contextlib.contextmanager
+def counting_calls(counted: Counted) -> Iterator[None]:
+    """Count database calls, tagging and searches, and the entering thread's CPU, while inside."""
+    totals = counted.calls
+
+    def counting(method: Callable, label: Callable[[tuple], str]) -> Callable:
+        @functools.wraps(method)
+        def timed(self, *args, **kwargs):
+            started = time.thread_time()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                entry = totals[label(args)]
+                entry[0] += 1
+                entry[1] += time.thread_time() - started
+
+        return timed
+
+    with contextlib.ExitStack() as patches:
+        for owner, name, label in (
+            (Database, "call", lambda args: f"read {_name(args[0])}"),
+            (Database, "call_write", lambda args: f"write {_name(args[0])}"),
+            (Tagger, "tag", lambda _: "tagging"),
+            (Tagger, "find_similar", lambda _: "similar-idea search"),
+        ):
+            wrapped = counting(getattr(owner, name), label)
+            patches.enter_context(mock.patch.object(owner, name, wrapped))
+        started = time.thread_time()
+        yield
+        counted.loop_seconds += time.thread_time() - started
+
+
+async def per_call(arguments: argparse.Namespace) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    tagger = Tagger.from_catalogue(load_catalogue())
+    await run_bot(arguments.residents, folder, tagger, arguments.history)
+    counted = Counted()
+    _, cpu, updates = await run_bot(
+        arguments.residents, folder, tagger, arguments.history, counting_calls(counted)
+    )
+    in_calls = sum(seconds for _, seconds in counted.calls.values())
+    print(
+        f"CPU per update: {cpu / updates * 1000:.2f} ms in all, "
+        f"{counted.loop_seconds / updates * 1000:.2f} ms on the event loop's thread, "
+        f"{in_calls / updates * 1000:.2f} ms in the calls below (worker threads)"
+    )
+    rows = [
+        [label, calls, f"{seconds / calls * 1000:.2f}", f"{seconds / updates * 1000:.3f}"]
+        for label, (calls, seconds) in sorted(counted.calls.items(), key=lambda item: -item[1][1])
+    ]
+    print_table(
+        f"Where the bot's CPU goes, call by call ({updates} updates, second of two runs)",
+        ["call", "calls", "ms each", "ms per update"],
+        rows,
+    )
+    return 0
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.cpu")
     parser.add_argument("--residents", type=int, default=200)
@@ -241,6 +326,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--history", type=int, default=1000, help="submissions stored before")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the bot's first run")
     parser.add_argument("--full", action="store_true", help="1,000 residents")
+    parser.add_argument(
+        "--per-call", action="store_true", help="count the CPU of the bot's calls, by function"
+    )
     arguments = parser.parse_args(argv)
     if arguments.full:
         arguments.residents = 1000
@@ -248,4 +336,5 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(measure(parse())))
+    arguments = parse()
+    sys.exit(asyncio.run(per_call(arguments) if arguments.per_call else measure(arguments)))
