@@ -114,7 +114,9 @@ def build_application(
         inbox=inbox,
         offload=offload,
         outbox=Outbox(db=db, clock=clock),
-        residents=Residents(db=db, clock=clock, default_language=settings.default_language),
+        residents=Residents(
+            db=db, clock=clock, ideas=ideas, default_language=settings.default_language
+        ),
         submissions=Submissions(
             db=db, ideas=ideas, tagger=tagger, texts=texts, settings=settings, clock=clock
         ),

@@ -7,7 +7,7 @@ history, where every new submission and every status change leaves a row: each u
 newest rows of the history, takes the changes it has not followed yet, adds the submissions
 sent, and loads the pool again when an idea was rejected or taken back from rejection (an older
 idea takes its place). The history is in the database, so what another process changed is seen
-too.
+too. Erasing a resident's data changes no status: the bot, which alone erases, tells the pool.
 """
 
 from __future__ import annotations
@@ -53,6 +53,17 @@ class IdeaPool:
         if exclude_resident is not None:
             ideas = [idea for idea in ideas if idea[3] != exclude_resident]
         return ideas[:limit]
+
+    async def unlink(self, resident: int) -> None:
+        """Forget that ``resident`` wrote their ideas, as erasing their data does in the database.
+
+        The ideas stay in the pool, anonymous. A catch-up in progress finishes first.
+        """
+        async with self._lock:
+            self._ideas = [
+                (idea[0], idea[1], idea[2], None) if idea[3] == resident else idea
+                for idea in self._ideas
+            ]
 
     async def _catch_up(self) -> None:
         if self._followed is not None:

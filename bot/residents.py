@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 from bot.clock import Clock
 from bot.i18n import resolve_language
+from bot.ideapool import IdeaPool
 from storage import privacy, queries
 from storage.engine import Database
 
@@ -16,8 +17,11 @@ LANGUAGES_KEPT = 10_000
 class Residents:
     """Language choices, remembered in the database and cached in memory."""
 
-    def __init__(self, *, db: Database, clock: Clock, default_language: str) -> None:
+    def __init__(
+        self, *, db: Database, clock: Clock, ideas: IdeaPool, default_language: str
+    ) -> None:
         self._db = db
+        self._ideas = ideas
         self._clock = clock
         self._default = default_language
         self._chosen: OrderedDict[int, str | None] = OrderedDict()
@@ -41,6 +45,7 @@ class Residents:
         """Erase the resident's personal data; their ideas stay, anonymous and unlinked."""
         erased = await self._db.write(privacy.erase_resident, user_id=user_id)
         self._chosen.pop(user_id, None)
+        await self._ideas.unlink(user_id)
         return erased
 
     async def mark_unreachable(self, user_id: int) -> None:

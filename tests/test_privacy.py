@@ -15,7 +15,7 @@ from storage import records
 from storage.models import Resident, StatusChange, Submission
 from tests import updates as u
 from tests.desk import appoint, seed
-from tests.test_submission_flow import IDEA, send_button
+from tests.test_submission_flow import IDEA, send_button, walk_to_confirm
 
 SITI = u.user(801, first_name="Siti Rahmah", username="siti_banjar")
 OTHER = u.user(8010, first_name="Other")
@@ -98,6 +98,17 @@ async def test_erasure_removes_name_username_and_location_and_keeps_ideas_anonym
 
     await bot.deliver(u.text(SITI, "/ideaku"))
     assert "belum mengirim ide" in bot.request.last_text()
+
+
+async def test_after_erasure_former_ideas_are_similar_ideas_like_anyone_elses(bot):
+    await walk_to_confirm(bot, SITI)
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    await bot.deliver(u.text(SITI, "/hapusdata"))
+    await bot.deliver(u.callback(SITI, "priv:erase:yes"))
+
+    await walk_to_confirm(bot, SITI)
+    summary = bot.request.last_text()
+    assert "Ide serupa sudah ada" in summary and "IDE-0001" in summary
 
 
 async def test_erasure_leaves_digest_and_export_figures_unchanged_and_names_gone(bot, clock):
