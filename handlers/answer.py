@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.replies import Unanswered
-from handlers.base import PRIVATE, turn
+from handlers.base import NUMBER, PRIVATE, turn
 from handlers.review import announce_answer
 
 CONVERSATION_NAME = "answer"
@@ -74,7 +74,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(begin, pattern=r"^ans:\d+$")],
+        entry_points=[CallbackQueryHandler(begin, pattern=rf"^ans:{NUMBER}$")],
         states={
             ANSWER: [
                 MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive),

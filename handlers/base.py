@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telegram import Update
@@ -11,6 +12,16 @@ from bot.services import Services, services
 from bot.submissions import Profile
 
 PRIVATE = filters.ChatType.PRIVATE
+
+# A number as the bot writes it into buttons (an id, a version, a page) and as officers type user
+# ids: ASCII digits, at most 18 of them, so it fits the database's 64-bit integers. Anything else
+# in their place was not written by the bot.
+NUMBER = r"[0-9]{1,18}"
+
+
+def number(raw: str) -> int | None:
+    """``raw`` as a :data:`NUMBER`, or None when it is not one."""
+    return int(raw) if re.fullmatch(NUMBER, raw) else None
 
 
 @dataclass(frozen=True, slots=True)

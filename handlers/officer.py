@@ -22,7 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 from bot.menus import publish_staff_menu, withdraw_staff_menu
 from bot.roles import INVITE_PREFIX, Appointed, Role
 from handlers import keyboards
-from handlers.base import PRIVATE, Turn, command_argument, profile, turn
+from handlers.base import NUMBER, PRIVATE, Turn, command_argument, number, profile, turn
 from handlers.cards import send_card, title, waited
 
 logger = logging.getLogger(__name__)
@@ -130,15 +130,15 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await staff_turn(update, context, admin=True)
     if t is None:
         return
-    raw = command_argument(context)
-    if not raw.isdigit():
+    user_id = number(command_argument(context))
+    if user_id is None:
         await update.effective_message.reply_text(t.text("officer.revoke_usage"))
         return
-    if not await t.services.roles.revoke(t.user_id, int(raw)):
-        await update.effective_message.reply_text(t.text("officer.revoke_unknown", user_id=raw))
+    if not await t.services.roles.revoke(t.user_id, user_id):
+        await update.effective_message.reply_text(t.text("officer.revoke_unknown", user_id=user_id))
         return
-    await withdraw_staff_menu(context.bot, int(raw))
-    await update.effective_message.reply_text(t.text("officer.revoked_done", user_id=raw))
+    await withdraw_staff_menu(context.bot, user_id)
+    await update.effective_message.reply_text(t.text("officer.revoked_done", user_id=user_id))
 
 
 # The queue and the card ---------------------------------------------------------------------
@@ -230,6 +230,6 @@ def handlers() -> list:
         CommandHandler(["cabut", "revoke"], revoke),
         CommandHandler(["antrian", "queue"], queue),
         CommandHandler(["lihat", "view"], view),
-        CallbackQueryHandler(queue_page, pattern=r"^rvq:\d+$"),
-        CallbackQueryHandler(view_button, pattern=r"^rvv:\d+$"),
+        CallbackQueryHandler(queue_page, pattern=rf"^rvq:{NUMBER}$"),
+        CallbackQueryHandler(view_button, pattern=rf"^rvv:{NUMBER}$"),
     ]

@@ -10,7 +10,7 @@ from bot.drafts import check_text
 from bot.i18n import LANGUAGES, Html
 from bot.roles import Role
 from handlers import keyboards
-from handlers.base import PRIVATE, Turn, command_argument, turn
+from handlers.base import PRIVATE, Turn, command_argument, number, turn
 from handlers.steps import where_text
 from storage.models import StatusChangePublic, SubmissionPublic
 
@@ -106,8 +106,7 @@ async def my_ideas_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     await query.answer()
     t = await turn(update, context)
-    raw = query.data.removeprefix("mine:page:")
-    page = int(raw) if raw.isdigit() else 1
+    page = number(query.data.removeprefix("mine:page:")) or 1
     text, markup = await _my_ideas_page(t, page)
     await query.edit_message_text(text, reply_markup=markup)
 

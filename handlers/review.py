@@ -29,7 +29,7 @@ from telegram.ext import (
 from bot.replies import Answered
 from bot.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
-from handlers.base import PRIVATE, Turn, profile, turn
+from handlers.base import NUMBER, PRIVATE, Turn, profile, turn
 from handlers.cards import card_keyboard, card_text, change_line, pillar_keyboard, send_card
 from handlers.officer import staff_turn
 from storage.models import SubmissionPublic
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 CONVERSATION_NAME = "review"
 WORDS = "words"
 END = ConversationHandler.END
-BUTTON = re.compile(r"^rev:([a-z]+):(\d+):(\d+)(?::([a-z]+))?$")
+BUTTON = re.compile(rf"^rev:([a-z]+):({NUMBER}):({NUMBER})(?::([a-z]+))?$")
 WORD_ACTIONS = "|".join(
     str(action) for action in (Action.REJECT, Action.ASK, Action.DUPLICATE, Action.NOTE)
 )
@@ -312,7 +312,9 @@ async def stale_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def conversation() -> ConversationHandler:
     typed = (PRIVATE | filters.REPLY) & filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):\d+:\d+$")],
+        entry_points=[
+            CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):{NUMBER}:{NUMBER}$")
+        ],
         states={
             WORDS: [
                 MessageHandler(typed, receive_words),
@@ -329,6 +331,8 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     """The card's buttons that need no words, and template buttons of closed questions."""
     return [
-        CallbackQueryHandler(press, pattern=rf"^rev:({PLAIN_ACTIONS}):\d+:\d+(:[a-z]+)?$"),
+        CallbackQueryHandler(
+            press, pattern=rf"^rev:({PLAIN_ACTIONS}):{NUMBER}:{NUMBER}(:[a-z]+)?$"
+        ),
         CallbackQueryHandler(stale_template, pattern=r"^rvt:"),
     ]

@@ -37,7 +37,7 @@ from bot.drafts import (
 )
 from bot.submissions import LimitReached, Sent
 from handlers import keyboards, review, steps
-from handlers.base import PRIVATE, Turn, profile, turn
+from handlers.base import PRIVATE, Turn, number, profile, turn
 from storage.models import Draft
 
 logger = logging.getLogger(__name__)
@@ -265,11 +265,11 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
 async def support(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Count the resident's support for a similar idea shown on the summary (once per idea)."""
     t = await turn(update, context)
-    raw = update.callback_query.data.removeprefix("ide:sup:")
-    if not raw.isdigit():
+    submission_id = number(update.callback_query.data.removeprefix("ide:sup:"))
+    if submission_id is None:
         await _stale(update, t)
         return
-    outcome, code = await t.services.submissions.support(profile(update), int(raw))
+    outcome, code = await t.services.submissions.support(profile(update), submission_id)
     key = {"added": "idea.supported", "already": "idea.already_supported", "own": "idea.own_idea"}
     await update.callback_query.answer(
         t.text(key.get(outcome, "idea.stale_button"), code=code or "")

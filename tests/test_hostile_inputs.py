@@ -187,6 +187,9 @@ CASES = [
     Case("empty callback data", press(""), STALE),
     Case("page that is not a number", press("mine:page:abc"), "belum mengirim ide"),
     Case("page far beyond the last", press("mine:page:99999"), "belum mengirim ide"),
+    Case("page beyond any integer", press("mine:page:" + "9" * 30), "belum mengirim ide"),
+    Case("page in superscript digits", press("mine:page:²"), "belum mengirim ide"),
+    Case("answering an idea beyond any integer", press("ans:" + "9" * 30), STALE),
     Case("unknown language", press("lang:xx"), STALE),
     Case("erase with a forged answer", press("priv:erase:maybe"), STALE),
     Case("a kecamatan button outside the flow", press("ide:kec:martapura"), STALE),
@@ -234,6 +237,8 @@ CASES = [
     ),
     Case("supporting an idea that does not exist", press("ide:sup:999999"), STALE, IN_CONFIRM),
     Case("supporting with a malformed id", press("ide:sup:abc"), STALE, IN_CONFIRM),
+    Case("supporting an id beyond any integer", press("ide:sup:" + "9" * 30), STALE, IN_CONFIRM),
+    Case("supporting with superscript digits", press("ide:sup:²"), STALE, IN_CONFIRM),
     Case("someone else's draft key", press("ide:send:" + "0" * 32), STALE, IN_CONFIRM),
     Case("typing on the summary", say("kirim"), "pilih salah satu tombol", IN_CONFIRM),
     # Group chats: residents are not served there

@@ -180,3 +180,30 @@ async def test_help_shows_officers_and_admins_their_commands_and_residents_none(
     await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
     await bot.deliver(u.text(BUDI, "/bantuan"))
     assert "/antrian" not in bot.request.last_text(BUDI["id"])
+
+
+@pytest.mark.parametrize("argument", ["²", "9" * 30, "-601", "601 602"])
+async def test_revoking_needs_a_plain_user_id(bot, argument):
+    appoint(bot, BUDI)
+    await bot.deliver(u.text(ADMIN, f"/cabut {argument}"))
+    assert "Tulis id Telegram petugas" in bot.request.last_text(ADMIN_ID)
+    assert rows(bot, Officer)[0].revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "rvq:" + "9" * 30,
+        "rvv:" + "9" * 30,
+        "rev:take:" + "9" * 30 + ":1",
+        "rev:take:1:" + "9" * 30,
+        "rev:reject:" + "9" * 30 + ":1",
+        "rev:take:²:1",
+    ],
+)
+async def test_an_officers_button_with_a_number_no_button_carries_is_stale(bot, data):
+    appoint(bot, BUDI)
+    seed(bot)
+    await bot.deliver(u.callback(BUDI, data))
+    assert callback_answers(bot) == ["Tombol ini sudah tidak berlaku."]
+    assert sent(bot) == [] and rows(bot, StatusChange)[-1].to_status == "new"
