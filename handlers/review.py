@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -309,8 +309,17 @@ async def stale_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await update.callback_query.answer(t.text("idea.stale_button"))
 
 
+class _ReplyToTheBot(filters.MessageFilter):
+    """A reply to one of the bot's own messages: in a group, the officer's answer to its prompt,
+    not a reply to a colleague (which the bot sees when it is an admin or reads all messages)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+
+
 def conversation() -> ConversationHandler:
-    typed = (PRIVATE | filters.REPLY) & filters.TEXT & ~filters.COMMAND
+    typed = (PRIVATE | _ReplyToTheBot()) & filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
             CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):{NUMBER}:{NUMBER}$")

@@ -26,6 +26,7 @@ from tests.desk import (
     seed,
     submission,
 )
+from tests.recording import BOT_USER
 from tests.test_submission_flow import walk_to_confirm
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -328,7 +329,7 @@ async def test_an_officers_reply_in_the_group_after_the_wait_was_put_aside_gets_
     clock.now += timedelta(minutes=31)
     await bot.put_aside_idle()
     bot.request.clear()
-    reply_to = {"message_id": 5, "date": 1, "chat": GROUP, "text": "…"}
+    reply_to = {"message_id": 5, "date": 1, "chat": GROUP, "from": BOT_USER, "text": "…"}
     await bot.deliver(
         u.text(BUDI, "Setuju, kita bahas besok", chat=GROUP, reply_to_message=reply_to)
     )
@@ -408,9 +409,29 @@ async def test_officers_work_in_the_group_and_answer_by_reply(bot):
     assert bot.request.last_text(GROUP_ID).startswith("Budi, balas pesan ini")
     await bot.deliver(u.text(BUDI, "obrolan lain tanpa membalas", chat=GROUP))
     assert submission(bot, idea.id).status == "new"
-    reply_to = {"message_id": 5, "date": 1, "chat": GROUP, "text": "…"}
+    reply_to = {"message_id": 5, "date": 1, "chat": GROUP, "from": BOT_USER, "text": "…"}
     await bot.deliver(
         u.text(BUDI, "Berapa rumah terdampak?", chat=GROUP, reply_to_message=reply_to)
     )
     assert submission(bot, idea.id).status == "needs_info"
     assert "Berapa rumah terdampak?" in bot.request.last_text(JOHN["id"])
+
+
+async def test_in_the_group_a_reply_to_a_colleague_is_not_taken_as_the_officers_words(bot):
+    appoint(bot, BUDI)
+    appoint(bot, RINA)
+    idea = seed(bot, JOHN)
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1", chat=GROUP))
+    bot.request.clear()
+    colleague = {"message_id": 6, "date": 1, "chat": GROUP, "from": RINA, "text": "Sudah?"}
+    await bot.deliver(
+        u.text(BUDI, "Oke Rina, sebentar lagi", chat=GROUP, reply_to_message=colleague)
+    )
+    assert submission(bot, idea.id).status == "new"
+    assert bot.request.texts() == []
+    prompt = {"message_id": 7, "date": 1, "chat": GROUP, "from": BOT_USER, "text": "…"}
+    await bot.deliver(
+        u.text(BUDI, "Sudah ada di program desa", chat=GROUP, reply_to_message=prompt)
+    )
+    assert submission(bot, idea.id).status == "rejected"
+    assert "Sudah ada di program desa" in bot.request.last_text(JOHN["id"])
