@@ -104,7 +104,7 @@ async def bot_role(updates: int, folder: Path, breakdown: bool = False) -> dict:
     from bot.lifecycle import on_started
     from tests.recording import RecordingRequest
 
-    request = RecordingRequest()
+    request = RecordingRequest(limits=False)  # the tests' checks of Telegram's limits cost CPU
     application = build_application(
         settings(folder / "memory.db"), request=request, rate_limiter=unthrottled
     )
@@ -155,7 +155,7 @@ async def floor_role(updates: int, folder: Path) -> dict:
         await db.write(insert, update_id=update.update_id, text=update.message.text)
         await update.message.reply_text(update.message.text)
 
-    request = RecordingRequest()
+    request = RecordingRequest(limits=False)  # the tests' checks of Telegram's limits cost CPU
     application = (
         ApplicationBuilder()
         .token(TOKEN)

@@ -169,6 +169,7 @@ def bot_factory(tagger, clock):
             finally:
                 await application.stop()
         services(application).db.engine.dispose()
+        assert not request.refused, f"Telegram would refuse: {request.refused}"
 
     return factory
 

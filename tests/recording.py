@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 from telegram.request import BaseRequest, RequestData
 
+from tests.standin.messaging import check_outgoing
+from tests.standin.protocol import ApiError
+
 BOT_USER = {
     "id": 123456,
     "is_bot": True,
@@ -40,9 +43,13 @@ class RecordingRequest(BaseRequest):
 
     ``fail_chat(method, chat_id)`` may return an error body (``error_code``, ``description`` and
     optionally ``parameters``) for a call to one chat, e.g. a group the bot was removed from.
+    With ``limits`` (the default), a message whose HTML, length or buttons Telegram would refuse
+    is refused with Telegram's error, and kept in ``refused`` instead of ``calls``.
     """
 
     calls: list[Call] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)
+    limits: bool = True
     fail: dict[str, tuple[int, str]] = field(default_factory=dict)
     answers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
     latency: float = 0.0
@@ -69,6 +76,13 @@ class RecordingRequest(BaseRequest):
         files = dict(request_data.multipart_data) if request_data else {}
         if self.latency:
             await asyncio.sleep(random.uniform(0, self.latency))
+        if self.limits:
+            try:
+                check_outgoing(api_method, params)
+            except ApiError as error:
+                self.refused.append(Call(api_method, params, files))
+                body = {"ok": False, "error_code": error.status, "description": error.description}
+                return error.status, json.dumps(body).encode()
         self.calls.append(Call(api_method, params, files))
         if api_method in self.fail:
             status, description = self.fail[api_method]

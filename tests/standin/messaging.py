@@ -18,6 +18,7 @@ METHODS = MethodTable()
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
 CHAT_ACTIONS = frozenset(
     [
         "typing",
@@ -61,6 +62,23 @@ def _caption_fields(params: dict[str, Any]) -> dict[str, Any]:
     if len(caption) > MAX_CAPTION:
         raise ApiError.bad_request("message caption is too long")
     return {"caption": caption or None, "caption_entities": entities or None}
+
+
+def check_outgoing(method: str, params: dict[str, Any]) -> None:
+    """Refuse, as Telegram does, a call whose text, caption, buttons or callback answer break
+    the Bot API's limits (for checks without a stand-in world, as in handler tests)."""
+    if method in ("sendMessage", "editMessageText"):
+        _text_fields(params)
+    if params.get("caption") is not None:
+        _caption_fields(params)
+    inline_markup(params.get("reply_markup"))
+    if method == "answerCallbackQuery":
+        _callback_answer(params)
+
+
+def _callback_answer(params: dict[str, Any]) -> None:
+    if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+        raise ApiError.bad_request("MESSAGE_TOO_LONG")
 
 
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +273,7 @@ def delete_message(world: World, params: dict[str, Any]) -> bool:
 def answer_callback_query(world: World, params: dict[str, Any]) -> bool:
     """Each callback query can be answered once; unknown ids are refused the same way."""
     query_id = str(params.get("callback_query_id") or "")
+    _callback_answer(params)
     if world.callback_queries.get(query_id) is not False:
         raise ApiError.bad_request(
             "query is too old and response timeout expired or query ID is invalid"
