@@ -62,7 +62,7 @@ def render(
     text = draft.text or ""
     if len(text) > SUMMARY_PREVIEW:
         text = text[:SUMMARY_PREVIEW] + "…"
-    name = (
+    name = Html(
         t.text("idea.name_anonymous")
         if draft.anonymous
         else t.text("idea.name_public", name=first_name)

@@ -452,3 +452,11 @@ async def test_status_history_names_a_pillar_change(bot):
     card = bot.request.last_text(SITI["id"])
     assert "pilar diubah petugas menjadi Smart Living" in card
     assert "Smart Living — Kualitas Hidup" in card.splitlines()[1]
+
+
+async def test_the_summary_shows_a_name_with_html_characters_as_written(bot):
+    tom = u.user(503, first_name="Tom & <Jerry>")
+    await walk_to_confirm(bot, tom, anonymous=False)
+    summary = bot.request.last_text(503)
+    assert "dengan nama (Tom &amp; &lt;Jerry&gt;)" in summary and "&amp;amp;" not in summary
+
