@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Update
@@ -22,6 +24,29 @@ NUMBER = r"[0-9]{1,18}"
 def number(raw: str) -> int | None:
     """``raw`` as a :data:`NUMBER`, or None when it is not one."""
     return int(raw) if re.fullmatch(NUMBER, raw) else None
+
+
+MESSAGE_LIMIT = 4096  # the longest message text Telegram takes, counted as shown_length counts
+_TAG = re.compile(r"<[^>]+>")
+
+
+def shown_length(message: str) -> int:
+    """The length Telegram checks an HTML message against: without its tags, an entity as one
+    character, in UTF-16 code units."""
+    return len(html.unescape(_TAG.sub("", message)).encode("utf-16-le")) // 2
+
+
+def clip(text: str, length: int) -> str:
+    """``text``, or its first ``length - 1`` characters and "…" when it is longer."""
+    return text if len(text) <= length else text[: max(length - 1, 0)] + "…"
+
+
+def fitted(render: Callable[[str], str], text: str, room: int = MESSAGE_LIMIT) -> str:
+    """``render(text)``, with the plain ``text`` clipped as far as the message must be to be no
+    longer than ``room``. The rest of the message must leave room for a little of ``text``."""
+    message = render(text)
+    excess = shown_length(message) - room
+    return message if excess <= 0 else render(clip(text, len(text) - excess))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,18 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMedia
 from telegram.error import TelegramError
 
 from bot.i18n import Html
-from bot.review import Action, Card, actions_for
-from handlers.base import Turn
+from bot.review import MAX_WORDS, Action, Card, actions_for
+from handlers.base import MESSAGE_LIMIT, Turn, clip, fitted, shown_length
 from storage.models import StatusChangePublic, SubmissionPublic
+from storage.review import ReviewNotePublic
 
 logger = logging.getLogger(__name__)
 
 CARD_TEXT_LIMIT = 2500
-HISTORY_LIMIT = 12
+# The card shows the newest lines of history, the newest with its words in full (a resident's
+# answer, say) and the others' words clipped, so the whole card always fits in one message.
+HISTORY_LIMIT = 8
+NOTE_PREVIEW = 150
 MAX_REASONS = 3
 
 
@@ -53,8 +57,7 @@ def pillar_name(t: Turn, key: str) -> str:
 
 
 def title(text: str, length: int = 60) -> str:
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return first if len(first) <= length else first[: length - 1] + "…"
+    return clip(text.strip().splitlines()[0] if text.strip() else "", length)
 
 
 def _actor(t: Turn, card_names: dict[int, str], actor_id: int | None, role: str) -> str:
@@ -63,7 +66,9 @@ def _actor(t: Turn, card_names: dict[int, str], actor_id: int | None, role: str)
     return card_names.get(actor_id or 0) or t.text("review.actor_officer")
 
 
-def change_line(t: Turn, change: StatusChangePublic, names: dict[int, str]) -> str:
+def change_line(
+    t: Turn, change: StatusChangePublic, names: dict[int, str], note_length: int = NOTE_PREVIEW
+) -> str:
     """One line of history: a status change, a pillar change, or the submission's arrival."""
     params = {
         "date": t.services.texts.datetime(t.language, change.at),
@@ -80,11 +85,35 @@ def change_line(t: Turn, change: StatusChangePublic, names: dict[int, str]) -> s
         )
     params["status"] = t.text(f"status.{change.to_status}")
     if change.note:
-        return t.text("review.history_change_note", note=change.note, **params)
+        return t.text("review.history_change_note", note=clip(change.note, note_length), **params)
     return t.text("review.history_change", **params)
 
 
-def card_text(t: Turn, card: Card) -> str:
+def _note_line(t: Turn, note: ReviewNotePublic, names: dict[int, str], note_length: int) -> str:
+    return t.text(
+        "review.history_internal",
+        date=t.services.texts.datetime(t.language, note.at),
+        actor=_actor(t, names, note.author_id, "officer"),
+        note=clip(note.text, note_length),
+    )
+
+
+def _history(t: Turn, card: Card) -> list[str]:
+    """The newest lines of the card's history, oldest first; only the newest one's words in full."""
+    entries: list[StatusChangePublic | ReviewNotePublic] = [*card.changes, *card.notes]
+    entries = sorted(entries, key=lambda entry: entry.at)[-HISTORY_LIMIT:]
+    lines = []
+    for entry in entries:
+        note_length = MAX_WORDS if entry is entries[-1] else NOTE_PREVIEW
+        if isinstance(entry, ReviewNotePublic):
+            lines.append(_note_line(t, entry, card.names, note_length))
+        else:
+            lines.append(change_line(t, entry, card.names, note_length))
+    return lines
+
+
+def card_text(t: Turn, card: Card, room: int = MESSAGE_LIMIT) -> str:
+    """The card, no longer than ``room``: the idea's text is clipped when it must be."""
     s = card.submission
     head = t.text("review.card_head", code=s.code, status=t.text(f"status.{s.status}"))
     if card.overdue:
@@ -117,27 +146,11 @@ def card_text(t: Turn, card: Card) -> str:
     if card.similar:
         similar = ", ".join(f"{code} ({round(score * 100)}%)" for code, score in card.similar)
         lines.append(t.text("review.card_similar", items=similar))
-    body = s.text if len(s.text) <= CARD_TEXT_LIMIT else s.text[:CARD_TEXT_LIMIT] + "…"
-    history = [(c.at, change_line(t, c, card.names)) for c in card.changes]
-    history += [
-        (
-            n.at,
-            t.text(
-                "review.history_internal",
-                date=t.services.texts.datetime(t.language, n.at),
-                actor=_actor(t, card.names, n.author_id, "officer"),
-                note=n.text,
-            ),
-        )
-        for n in card.notes
-    ]
-    history.sort(key=lambda item: item[0])
-    recent = [line for _, line in history[-HISTORY_LIMIT:]]
-    return t.text(
-        "review.card",
-        head=Html("\n".join(lines)),
-        text=body,
-        history=Html("\n".join(recent)),
+    history = Html("\n".join(_history(t, card)))
+    return fitted(
+        lambda body: t.text("review.card", head=Html("\n".join(lines)), text=body, history=history),
+        clip(s.text, CARD_TEXT_LIMIT),
+        room,
     )
 
 
@@ -181,5 +194,8 @@ async def send_card(
             await bot.send_media_group(chat_id, [InputMediaPhoto(file_id) for file_id in photos])
     except TelegramError as error:
         logger.warning("Could not send the photos of %s: %s", card.submission.code, error)
-    text = card_text(t, card) if intro is None else f"{intro}\n\n{card_text(t, card)}"
+    if intro is None:
+        text = card_text(t, card)
+    else:
+        text = f"{intro}\n\n{card_text(t, card, MESSAGE_LIMIT - shown_length(intro) - 2)}"
     return await bot.send_message(chat_id, text, reply_markup=card_keyboard(t, card.submission))

@@ -10,14 +10,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.search import FilterError, parse
-from handlers.base import Turn, command_argument
+from handlers.base import Turn, clip, command_argument
 from handlers.cards import title
 from handlers.officer import staff_turn
+
+# How much of a filter an officer typed is quoted back when it is wrong.
+ECHO_LENGTH = 40
 
 
 def filter_error(t: Turn, error: FilterError) -> str:
     valid = ", ".join(str(value) for value in error.valid)
-    return t.text(f"search.error_{error.problem}", name=error.name, value=error.value, valid=valid)
+    return t.text(
+        f"search.error_{error.problem}",
+        name=clip(error.name, ECHO_LENGTH),
+        value=clip(error.value, ECHO_LENGTH),
+        valid=valid,
+    )
 
 
 async def _criteria(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn):

@@ -8,9 +8,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 
 from bot.drafts import check_text
 from bot.i18n import LANGUAGES, Html
+from bot.review import MAX_WORDS
 from bot.roles import Role
 from handlers import keyboards
-from handlers.base import PRIVATE, Turn, command_argument, number, turn
+from handlers.base import PRIVATE, Turn, clip, command_argument, fitted, number, turn
+from handlers.cards import HISTORY_LIMIT, NOTE_PREVIEW
 from handlers.steps import where_text
 from storage.models import StatusChangePublic, SubmissionPublic
 
@@ -111,7 +113,7 @@ async def my_ideas_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.edit_message_text(text, reply_markup=markup)
 
 
-def _history_line(t: Turn, change: StatusChangePublic) -> str:
+def _history_line(t: Turn, change: StatusChangePublic, note_length: int) -> str:
     params = {
         "date": t.services.texts.datetime(t.language, change.at),
         "status": t.text(f"status.{change.to_status}"),
@@ -120,21 +122,33 @@ def _history_line(t: Turn, change: StatusChangePublic) -> str:
         pillar = t.services.catalogue.pillar(change.to_pillar).name(t.language)
         return t.text("mine.history_pillar", pillar=pillar, date=params["date"])
     if change.note:
-        return t.text("mine.history_note", note=change.note, **params)
+        return t.text("mine.history_note", note=clip(change.note, note_length), **params)
     return t.text("mine.history_item", **params)
 
 
 def _card(t: Turn, submission: SubmissionPublic, changes: list[StatusChangePublic]) -> str:
+    """The idea, clipped if the message must be, and its newest history: the newest change with
+    the officer's words in full, the others' clipped (as on the officers' card)."""
     catalogue = t.services.catalogue
-    return t.text(
-        "mine.card",
-        code=submission.code,
-        status=t.text(f"status.{submission.status}"),
-        pillar=catalogue.pillar(submission.pillar).name(t.language),
-        where=where_text(t, submission.latitude, submission.longitude, submission.kecamatan),
-        date=t.services.texts.datetime(t.language, submission.created_at),
-        text=submission.text,
-        history=Html("\n".join(_history_line(t, change) for change in changes)),
+    recent = changes[-HISTORY_LIMIT:]
+    history = Html(
+        "\n".join(
+            _history_line(t, change, MAX_WORDS if change is recent[-1] else NOTE_PREVIEW)
+            for change in recent
+        )
+    )
+    return fitted(
+        lambda text: t.text(
+            "mine.card",
+            code=submission.code,
+            status=t.text(f"status.{submission.status}"),
+            pillar=catalogue.pillar(submission.pillar).name(t.language),
+            where=where_text(t, submission.latitude, submission.longitude, submission.kecamatan),
+            date=t.services.texts.datetime(t.language, submission.created_at),
+            text=text,
+            history=history,
+        ),
+        submission.text,
     )
 
 

@@ -26,11 +26,19 @@ from telegram.ext import (
     filters,
 )
 
+from bot.i18n import Html
 from bot.replies import Answered
 from bot.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
 from handlers.base import NUMBER, PRIVATE, Turn, profile, turn
-from handlers.cards import card_keyboard, card_text, change_line, pillar_keyboard, send_card
+from handlers.cards import (
+    HISTORY_LIMIT,
+    card_keyboard,
+    card_text,
+    change_line,
+    pillar_keyboard,
+    send_card,
+)
 from handlers.officer import staff_turn
 from storage.models import SubmissionPublic
 
@@ -153,8 +161,8 @@ async def _outcome(
     if result is Refused.NOT_STAFF:
         return
     if isinstance(result, Conflict):
-        lines = [change_line(t, change, result.names) for change in result.changes]
-        text = t.text("review.conflict", changes="\n".join(lines))
+        lines = [change_line(t, c, result.names) for c in result.changes[-HISTORY_LIMIT:]]
+        text = t.text("review.conflict", changes=Html("\n".join(lines)))
     else:
         text = t.text(f"review.refused_{result}")
     await update.effective_chat.send_message(text)

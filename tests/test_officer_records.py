@@ -254,3 +254,11 @@ def test_counts_group_by_local_day_and_search_escapes_like(db):
     assert total == 1 and found[0].code == "IDE-0002"
     _, total = db.call(store.search, criteria=store.Criteria(words=("0%g",)), limit=5)
     assert total == 0
+
+
+@pytest.mark.parametrize("query", ["pilar:" + "x" * 4080, "q" * 4080 + ":x", "sejak:" + "9" * 4080])
+async def test_a_very_long_bad_filter_is_quoted_clipped(bot, query):
+    appoint(bot, BUDI)
+    await bot.deliver(u.text(BUDI, "/cari " + query))
+    answer = bot.request.last_text(BUDI["id"])
+    assert len(answer) < 500 and "…" in answer

@@ -435,3 +435,57 @@ async def test_in_the_group_a_reply_to_a_colleague_is_not_taken_as_the_officers_
     )
     assert submission(bot, idea.id).status == "rejected"
     assert "Sudah ada di program desa" in bot.request.last_text(JOHN["id"])
+
+
+# Long words -----------------------------------------------------------------------------------
+
+LONG_IDEA = "Jalan desa di Gambut rusak parah. " + "Lubangnya banyak sekali. " * 104  # 2,634
+
+
+async def note(bot, idea, words: str) -> None:
+    version = submission(bot, idea.id).version
+    await bot.deliver(u.callback(BUDI, f"rev:note:{idea.id}:{version}"))
+    await bot.deliver(u.text(BUDI, words))
+
+
+async def test_a_long_idea_with_long_notes_fits_on_its_card_newest_note_in_full(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, JOHN, LONG_IDEA)
+    await note(bot, idea, "Catatan pertama. " + "a" * 983)
+    await note(bot, idea, "Catatan kedua. " + "b" * 985)
+    bot.request.clear()
+    await open_card(bot)
+    card = bot.request.last_text(BUDI["id"])
+    assert "Catatan kedua. " + "b" * 985 in card
+    assert "Catatan pertama. " + "a" * 100 in card and "a" * 983 not in card
+    assert "Jalan desa di Gambut rusak parah." in card and card.count("Lubangnya") < 104
+
+
+async def test_a_long_answer_to_a_long_question_reaches_the_officer_with_the_card(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, JOHN, LONG_IDEA[:2400])
+    await bot.deliver(u.callback(BUDI, f"rev:ask:{idea.id}:1"))
+    await bot.deliver(u.text(BUDI, "Mohon jelaskan lebih rinci. " + "q" * 870))
+    await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
+    bot.request.clear()
+    await bot.deliver(u.text(JOHN, "Lokasinya di ujung desa. " + "j" * 875))
+    to_officer = bot.request.last_text(BUDI["id"])
+    assert "menjawab" in to_officer and "Lokasinya di ujung desa. " + "j" * 875 in to_officer
+
+
+async def test_a_conflict_lists_the_newest_changes_escaped_once(bot):
+    appoint(bot, BUDI)
+    appoint(bot, RINA)
+    idea = seed(bot, JOHN)
+    await open_card(bot, RINA)
+    for round_ in range(5):
+        version = submission(bot, idea.id).version
+        await bot.deliver(u.callback(BUDI, f"rev:ask:{idea.id}:{version}"))
+        await bot.deliver(u.text(BUDI, f"Pertanyaan {round_} & <lokasi>? " + "h" * 970))
+        await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
+        await bot.deliver(u.text(JOHN, f"Jawaban {round_}. " + "i" * 985))
+    bot.request.clear()
+    await bot.deliver(u.callback(RINA, f"rev:accept:{idea.id}:1"))
+    refusal = bot.request.texts(RINA["id"])[0]
+    assert "Pertanyaan 4 &amp; &lt;lokasi&gt;?" in refusal and "&amp;amp;" not in refusal
+    assert "Pertanyaan 0" not in refusal

@@ -460,3 +460,16 @@ async def test_the_summary_shows_a_name_with_html_characters_as_written(bot):
     summary = bot.request.last_text(503)
     assert "dengan nama (Tom &amp; &lt;Jerry&gt;)" in summary and "&amp;amp;" not in summary
 
+
+async def test_status_of_a_long_idea_with_a_long_reason_fits_in_one_message(bot):
+    long_idea = "Perbaiki jalan desa di Gambut. " + "Jalannya berlubang. " * 198  # 3,991
+    await walk_to_confirm(bot, text=long_idea)
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    appoint(bot, BUDI)
+    [submission] = rows(bot, Submission)
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{submission.id}:1"))
+    reason = "Sudah masuk rencana kerja dinas tahun depan. " + "r" * 950
+    await bot.deliver(u.text(BUDI, reason))
+    await bot.deliver(u.text(SITI, "/status IDE-0001"))
+    card = bot.request.last_text(SITI["id"])
+    assert reason in card and "Perbaiki jalan desa di Gambut." in card and card.count("…") == 1
