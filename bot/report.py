@@ -266,7 +266,7 @@ class Reports:
                     places.get(idea.kecamatan, idea.kecamatan or ""),
                     f"{idea.received.astimezone(zone):%Y-%m-%d}",
                     f"{idea.implemented.astimezone(zone):%Y-%m-%d}" if idea.implemented else "",
-                    " ".join(idea.description.split()),
+                    without_contacts(" ".join(idea.description.split())),
                 ]
                 for idea in figures.implemented
             ],

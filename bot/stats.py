@@ -18,6 +18,7 @@ from bot.catalogue import Catalogue
 from bot.charts import new_figure
 from bot.clock import Clock
 from bot.config import Settings
+from bot.digest import without_contacts
 from bot.exports import to_csv, to_xlsx
 from bot.i18n import Texts
 from bot.offload import Offload
@@ -174,6 +175,6 @@ class Records:
             labels.statuses.get(str(row.status), str(row.status)),
             labels.pillars.get(row.pillar, row.pillar),
             labels.kecamatan.get(row.kecamatan, row.kecamatan) if row.kecamatan else "",
-            row.text,
+            without_contacts(row.text),
             row.resident_name or "",
         ]

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.digest import week_so_far
 from storage import records
-from storage.models import Resident, StatusChange, Submission
+from storage.models import Resident, Status, StatusChange, Submission
 from tests import updates as u
 from tests.desk import appoint, seed
 from tests.test_submission_flow import IDEA, send_button, walk_to_confirm
@@ -153,3 +153,25 @@ async def test_the_digest_carries_no_telegram_id_phone_number_or_unconsented_nam
         ):
             assert secret not in where
     assert "Bank sampah di tiap desa" in cells and "Other" in cells
+
+
+async def test_exports_and_the_evidence_report_carry_no_phone_number_e_mail_or_at_name(bot, clock):
+    contact = "Hubungi saya di 0812-3456-7890 atau siti@contoh.id, @siti_banjar"
+    seed(bot, SITI, text=f"Bank sampah di tiap desa. {contact}", status=Status.IMPLEMENTED)
+    budi = u.user(8100, first_name="Budi")
+    appoint(bot, budi)
+    await bot.deliver(u.text(budi, "/ekspor"))
+    [(_, csv_file), (_, xlsx_file)] = bot.request.uploads("sendDocument")
+    sheet = load_workbook(io.BytesIO(xlsx_file)).active
+    export = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+    report = await bot.services.reports.build(
+        clock.now - timedelta(days=1), clock.now + timedelta(days=1), "id"
+    )
+    book = load_workbook(io.BytesIO(report.workbook))
+    implemented = " ".join(
+        str(cell.value) for row in book["Terlaksana"].iter_rows() for cell in row
+    )
+    for content in (csv_file.decode("utf-8-sig"), export, implemented):
+        assert "Bank sampah di tiap desa" in content
+        for secret in ("0812-3456-7890", "siti@contoh.id", "siti_banjar"):
+            assert secret not in content
