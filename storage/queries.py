@@ -270,9 +270,12 @@ def ideas_changed_since(
 def add_support(
     session: Session, *, submission_id: int, resident_id: int, now: datetime
 ) -> tuple[str, str | None]:
-    """Record a resident's support once: ("added" | "already" | "own" | "missing", code)."""
+    """Record a resident's support once: ("added" | "already" | "own" | "missing", code).
+
+    A rejected idea is "missing": it is never offered as a similar idea, so it cannot be supported.
+    """
     submission = session.get(Submission, submission_id)
-    if submission is None:
+    if submission is None or submission.status == Status.REJECTED:
         return "missing", None
     if submission.resident_id == resident_id:
         return "own", submission.code

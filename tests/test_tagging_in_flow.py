@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 from bot import learning
 from bot.lifecycle import on_started
 from storage import queries
-from storage.models import Draft, StatusChange, Submission, Support
+from storage.models import Draft, Status, StatusChange, Submission, Support
 from tests import updates as u
+from tests.desk import seed
 from tests.test_submission_flow import send_button, walk_to_confirm
 
 SITI = u.user(901, first_name="Siti")
@@ -84,6 +85,14 @@ async def test_unrelated_ideas_are_not_shown_as_similar_and_own_ideas_cannot_be_
     [first] = rows(bot, Submission)
     await bot.deliver(u.callback(SITI, f"ide:sup:{first.id}"))
     assert "ide Anda sendiri" in bot.request.of("answerCallbackQuery")[-1]["text"]
+
+
+async def test_a_rejected_idea_cannot_be_supported_with_a_forged_button(bot):
+    rejected = seed(bot, SITI, status=Status.REJECTED)
+    await walk_to_confirm(bot, BUDI)
+    await bot.deliver(u.callback(BUDI, f"ide:sup:{rejected.id}"))
+    assert "tidak berlaku" in bot.request.of("answerCallbackQuery")[-1]["text"]
+    assert rows(bot, Support) == []
 
 
 async def test_only_pillars_an_officer_touched_become_training_examples(bot, clock):
