@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
@@ -248,6 +248,10 @@ def _backlog_line(figures: DigestFigures, c: Context) -> str:
     return c.t("digest.backlog_short", count=figures.waiting, overdue=figures.overdue)
 
 
+def _local_day(moment: datetime, c: Context) -> date:
+    return moment.astimezone(c.texts.timezone).date()
+
+
 def _backlog(figures: DigestFigures, c: Context) -> str:
     lines = [c.t("digest.backlog")]
     if not figures.waiting or figures.oldest_at is None:
@@ -258,7 +262,7 @@ def _backlog(figures: DigestFigures, c: Context) -> str:
             "digest.backlog_oldest",
             code=figures.oldest_code or "",
             date=c.texts.date(c.language, figures.oldest_at),
-            days=max(0, (c.now - figures.oldest_at).days),
+            days=max(0, (_local_day(c.now, c) - _local_day(figures.oldest_at, c)).days),
         )
     )
     lines.append(c.t("digest.backlog_overdue", sla=c.sla_days, count=figures.overdue))

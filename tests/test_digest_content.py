@@ -163,7 +163,7 @@ def test_the_digest_of_the_known_week_in_indonesian(db, texts, catalogue):
         "• Ditolak: 1",
     ]
     assert "Menunggu: 10" in lines
-    assert "Tertua: IDE-0005, masuk 20 Nov 2026 (9 hari lalu)" in lines
+    assert "Tertua: IDE-0005, masuk 20 Nov 2026 (10 hari lalu)" in lines
     assert "Lewat batas 3 hari kerja: 3" in lines
     assert (
         "• <b>IDE-0008</b> · Smart Governance · 3 dukungan — Taman &lt;b&gt;baca&lt;/b&gt; "
@@ -194,6 +194,18 @@ def test_a_quiet_week_gets_a_short_digest(texts, catalogue):
     busy_backlog = quiet_figures(waiting=4, overdue=1, oldest_code="IDE-0001", oldest_at=wita(2))
     [message] = render_digest(busy_backlog, period, context(texts, catalogue))
     assert "Menunggu tinjauan: 4, lewat batas: 1." in message
+
+
+def test_the_oldest_waiting_idea_is_counted_in_calendar_days_in_wita(texts, catalogue):
+    period = week_before(NOW, WITA)
+    late_sunday = quiet_figures(
+        new_by_pillar={"living": 1},
+        waiting=1,
+        oldest_code="IDE-0001",
+        oldest_at=wita(29, 23),  # nine and a half hours before Monday 08:30
+    )
+    message = "\n".join(render_digest(late_sunday, period, context(texts, catalogue)))
+    assert "Tertua: IDE-0001, masuk 29 Nov 2026 (1 hari lalu)" in message
 
 
 def test_a_long_digest_is_split_between_lines_under_the_limit(texts, catalogue):
