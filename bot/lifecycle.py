@@ -34,9 +34,10 @@ async def on_started(application: Application) -> None:
     """Work done once the bot knows who it is: the menu, and the one line saying what runs."""
     found = services(application)
     settings = found.settings
-    await menus.publish_resident_menu(application.bot, found.texts)
+    language = settings.default_language
+    await menus.publish_resident_menu(application.bot, found.texts, language)
     for admin_id in sorted(settings.admin_ids):
-        await menus.publish_staff_menu(application.bot, found.texts, admin_id, admin=True)
+        await menus.publish_staff_menu(application.bot, found.texts, language, admin_id, admin=True)
     learning.schedule(application)
     housekeeping.schedule(application)
     digest_delivery.schedule(application)

@@ -1,8 +1,11 @@
-"""The command menus Telegram shows, in Indonesian (the default) and English.
+"""The command menus Telegram shows, in Indonesian and English.
 
 Residents see their commands in every private chat. An officer's private chat gets the officer
-menu, an admin's the officer menu and the admin commands; revoking an officer withdraws it.
-Failing to publish a menu is logged, never fatal: the commands work without it.
+menu, an admin's the officer menu and the admin commands; revoking an officer withdraws it. A
+chat's own menu replaces the one of all private chats, so the staff menus end with the residents'
+commands. People whose Telegram is in neither language get the menu in ``DEFAULT_LANGUAGE``, the
+language the bot answers them in. Failing to publish a menu is logged, never fatal: the commands
+work without it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import Texts
+from bot.i18n import LANGUAGES, Texts
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ RESIDENT_MENU = (
     (("hapusdata", "deletemydata"), "command.deletemydata"),
     (("bantuan", "help"), "command.help"),
 )
-OFFICER_MENU = (
+OFFICER_COMMANDS = (
     (("antrian", "queue"), "officer.menu_queue"),
     (("lihat", "view"), "officer.menu_view"),
     (("cari", "search"), "officer.menu_search"),
@@ -35,18 +38,22 @@ OFFICER_MENU = (
     (("ekspor", "export"), "officer.menu_export"),
     (("ringkasan", "digest"), "officer.menu_digest"),
     (("laporan", "report"), "officer.menu_report"),
-    (("bantuan", "help"), "command.help"),
 )
-ADMIN_MENU = (
-    *OFFICER_MENU[:-1],
+ADMIN_COMMANDS = (
     (("petugas", "officers"), "officer.menu_officers"),
     (("undang", "invite"), "officer.menu_invite"),
     (("cabut", "revoke"), "officer.menu_revoke"),
-    OFFICER_MENU[-1],
 )
+OFFICER_MENU = (*OFFICER_COMMANDS, *RESIDENT_MENU)
+ADMIN_MENU = (*OFFICER_COMMANDS, *ADMIN_COMMANDS, *RESIDENT_MENU)
 
-# (language of the texts, language_code of the menu): None is the default for everyone else.
-VARIANTS = (("id", None), ("id", "id"), ("en", "en"))
+# The language_code of each menu: None is the menu for everyone else.
+LANGUAGE_CODES = (None, *LANGUAGES)
+
+
+def _variants(default_language: str) -> list[tuple[str, str | None]]:
+    """(language of the texts, language_code of the menu) for every menu."""
+    return [(code or default_language, code) for code in LANGUAGE_CODES]
 
 
 def _commands(texts: Texts, language: str, menu: tuple) -> list[BotCommand]:
@@ -54,8 +61,10 @@ def _commands(texts: Texts, language: str, menu: tuple) -> list[BotCommand]:
     return [BotCommand(names[index], texts.get(language, key)) for names, key in menu]
 
 
-async def _publish(bot: Bot, texts: Texts, menu: tuple, scope, where: str) -> None:
-    for language, code in VARIANTS:
+async def _publish(
+    bot: Bot, texts: Texts, default_language: str, menu: tuple, scope, where: str
+) -> None:
+    for language, code in _variants(default_language):
         try:
             await bot.set_my_commands(
                 _commands(texts, language, menu), scope=scope, language_code=code
@@ -66,17 +75,21 @@ async def _publish(bot: Bot, texts: Texts, menu: tuple, scope, where: str) -> No
             )
 
 
-async def publish_resident_menu(bot: Bot, texts: Texts) -> None:
-    await _publish(bot, texts, RESIDENT_MENU, BotCommandScopeAllPrivateChats(), "residents")
+async def publish_resident_menu(bot: Bot, texts: Texts, default_language: str) -> None:
+    scope = BotCommandScopeAllPrivateChats()
+    await _publish(bot, texts, default_language, RESIDENT_MENU, scope, "residents")
 
 
-async def publish_staff_menu(bot: Bot, texts: Texts, chat_id: int, *, admin: bool) -> None:
+async def publish_staff_menu(
+    bot: Bot, texts: Texts, default_language: str, chat_id: int, *, admin: bool
+) -> None:
     menu = ADMIN_MENU if admin else OFFICER_MENU
-    await _publish(bot, texts, menu, BotCommandScopeChat(chat_id), f"chat {chat_id}")
+    scope = BotCommandScopeChat(chat_id)
+    await _publish(bot, texts, default_language, menu, scope, f"chat {chat_id}")
 
 
 async def withdraw_staff_menu(bot: Bot, chat_id: int) -> None:
-    for _, code in VARIANTS:
+    for code in LANGUAGE_CODES:
         try:
             await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id), language_code=code)
         except TelegramError as error:

@@ -85,7 +85,13 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(t.text(f"officer.invite_{result}"))
         return
     await update.effective_message.reply_text(t.text("officer.welcome"))
-    await publish_staff_menu(context.bot, t.services.texts, update.effective_chat.id, admin=False)
+    await publish_staff_menu(
+        context.bot,
+        t.services.texts,
+        t.services.settings.default_language,
+        update.effective_chat.id,
+        admin=False,
+    )
     user = update.effective_user
     admin_language = await t.services.residents.language(result.invited_by, None)
     try:

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.lifecycle import on_started
 from storage.models import StatusChange
 from storage.review import Invite, Officer
 from tests import updates as u
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, make_settings
 from tests.desk import ADMIN, BUDI, GROUP, RINA, SITI, appoint, callback_answers, rows, seed, sent
 
 OFFICER_COMMANDS = [
@@ -46,6 +47,7 @@ async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
     assert [m.get("language_code") for m in menus] == [None, "id", "en"]
     assert "antrian" in str(menus[0]["commands"]) and "queue" in str(menus[2]["commands"])
     assert "ringkasan" in str(menus[0]["commands"]) and "undang" not in str(menus[0]["commands"])
+    assert [c["command"] for c in menus[2]["commands"]][-8:-6] == ["idea", "myideas"]
     assert "Budi" in bot.request.last_text(ADMIN_ID)
     [officer] = rows(bot, Officer)
     assert (officer.user_id, officer.added_by) == (BUDI["id"], ADMIN_ID)
@@ -207,3 +209,16 @@ async def test_an_officers_button_with_a_number_no_button_carries_is_stale(bot, 
     await bot.deliver(u.callback(BUDI, data))
     assert callback_answers(bot) == ["Tombol ini sudah tidak berlaku."]
     assert sent(bot) == [] and rows(bot, StatusChange)[-1].to_status == "new"
+
+
+async def test_the_menus_for_other_languages_are_in_the_default_language(bot_factory, database_url):
+    async with bot_factory(make_settings(database_url, DEFAULT_LANGUAGE="en")) as bot:
+        await on_started(bot.app)
+    menus = {
+        (m["scope"]["type"], m.get("language_code")): [c["command"] for c in m["commands"]]
+        for m in bot.request.of("setMyCommands")
+    }
+    assert menus["all_private_chats", None][:2] == ["idea", "myideas"]
+    assert menus["all_private_chats", "id"][:2] == ["ide", "ideaku"]
+    assert menus["chat", None][:2] == ["queue", "view"] and "invite" in menus["chat", None]
+    assert menus["chat", "id"][:2] == ["antrian", "lihat"] and "ide" in menus["chat", "id"]
