@@ -211,7 +211,9 @@ def services(path: Path) -> tuple[Digests, Reports, Database]:
         "db": db,
         "settings": settings,
         "clock": lambda: NOW,
-        "texts": Texts.load(settings.timezone),
+        "texts": Texts.load(
+            settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
+        ),
         "catalogue": load_catalogue(),
     }
     return Digests(**parts), Reports(**parts), db

@@ -102,7 +102,9 @@ def build_application(
         await inbox.mark_done(update)
 
     processor.after = after_update
-    texts = Texts.load(settings.timezone)
+    texts = Texts.load(
+        settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
+    )
     offload = Offload()  # a worker process once serve() starts it; a thread in tests
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,

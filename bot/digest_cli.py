@@ -32,7 +32,9 @@ def _ingredients(settings: Settings) -> dict:
         "db": Database(engine),
         "settings": settings,
         "clock": utc_now,
-        "texts": Texts.load(settings.timezone),
+        "texts": Texts.load(
+            settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
+        ),
         "catalogue": load_catalogue(),
     }
 

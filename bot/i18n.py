@@ -62,9 +62,12 @@ def resolve_language(chosen: str | None, telegram_code: str | None, default: str
 class Texts:
     catalogues: dict[str, dict[str, str]]
     timezone: ZoneInfo
+    # Filled into every text that names them, unless the caller gives them: {region}, and
+    # {example_code}, a tracking code as this bot writes them.
+    constants: dict[str, Html]
 
     @classmethod
-    def load(cls, timezone: ZoneInfo) -> Texts:
+    def load(cls, timezone: ZoneInfo, *, region: str, code_prefix: str) -> Texts:
         catalogues = {}
         for language in LANGUAGES:
             source = resources.files("bot") / "locales" / f"{language}.toml"
@@ -79,16 +82,18 @@ class Texts:
                 raise TextsError(
                     f"locales: keys differ between languages: {', '.join(sorted(difference))}"
                 )
-        return cls(catalogues, timezone)
+        constants = {"region": region, "example_code": f"{code_prefix}-0001"}
+        escaped = {name: Html(html.escape(value, quote=False)) for name, value in constants.items()}
+        return cls(catalogues, timezone, escaped)
 
     def get(self, language: str, key: str, /, **params: object) -> str:
         """The text ``key`` in ``language`` with ``params`` filled in (escaped unless Html)."""
         template = self.catalogues[language][key]
-        if not params:
+        if not params and "{" not in template:
             return template
         safe = {
             name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
-            for name, value in params.items()
+            for name, value in {**self.constants, **params}.items()
         }
         return string.Formatter().vformat(template, (), safe)
 

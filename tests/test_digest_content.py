@@ -31,7 +31,7 @@ from tests.digest_data import NOW, WITA, seed_week, wita
 
 @pytest.fixture(scope="module")
 def texts() -> Texts:
-    return Texts.load(WITA)
+    return Texts.load(WITA, region="Kabupaten Banjar", code_prefix="IDE")
 
 
 @pytest.fixture(scope="module")

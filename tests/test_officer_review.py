@@ -489,3 +489,18 @@ async def test_a_conflict_lists_the_newest_changes_escaped_once(bot):
     refusal = bot.request.texts(RINA["id"])[0]
     assert "Pertanyaan 4 &amp; &lt;lokasi&gt;?" in refusal and "&amp;amp;" not in refusal
     assert "Pertanyaan 0" not in refusal
+
+
+async def test_texts_name_the_configured_region_and_code_prefix(bot_factory, database_url):
+    settings = make_settings(database_url, REGION_NAME="Kabupaten Tapin", CODE_PREFIX="USUL")
+    async with bot_factory(settings) as bot:
+        appoint(bot, BUDI)
+        idea = seed(bot, JOHN)
+        await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+        await bot.deliver(u.callback(BUDI, "rvt:scope"))
+        told = bot.request.last_text(JOHN["id"])
+        assert "government of Kabupaten Tapin" in told and "Banjar" not in told
+        await bot.deliver(u.text(JOHN, "/status"))
+        assert "/status USUL-0001" in bot.request.last_text(JOHN["id"])
+        await bot.deliver(u.text(BUDI, "/lihat"))
+        assert "/lihat USUL-0001" in bot.request.last_text(BUDI["id"])
