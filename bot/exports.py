@@ -29,11 +29,11 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
-    """One sheet, a bold frozen header row, every cell a string."""
+def to_xlsx(sheet_name: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """One sheet named ``sheet_name``, a bold frozen header row, every cell a string."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet()
+    sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True})
     for column, title in enumerate(header):
         sheet.write_string(0, column, title, bold)

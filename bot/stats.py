@@ -52,6 +52,7 @@ class Labels:
     kecamatan: dict[str, str]
     titles: dict[str, str]  # pillar, status, week, kecamatan
     headers: tuple[str, ...]
+    sheet: str  # the export workbook's sheet
 
 
 def iso_weeks(days: dict[date, int]) -> list[tuple[str, int]]:
@@ -128,6 +129,7 @@ class Records:
                 text(language, f"export.{column}", zone=self._texts.zone_name())
                 for column in EXPORT_COLUMNS
             ),
+            sheet=text(language, "export.sheet"),
         )
 
     async def search(self, criteria: Criteria) -> tuple[list[SubmissionPublic], int]:
@@ -161,7 +163,7 @@ class Records:
 
         def build() -> tuple[bytes, bytes]:
             table = [self._row(row, labels) for row in rows]
-            return to_csv(labels.headers, table), to_xlsx(labels.headers, table)
+            return to_csv(labels.headers, table), to_xlsx(labels.sheet, labels.headers, table)
 
         csv_file, xlsx_file = await asyncio.to_thread(build)
         return len(rows), csv_file, xlsx_file

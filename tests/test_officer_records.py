@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from bot.catalogue import load_catalogue
@@ -188,6 +189,7 @@ async def test_export_sends_csv_and_xlsx_with_names_only_where_consented(bot):
     assert table[3][5] == "" and table[3][7] == ""
     sheet = xlsx_rows(xlsx_file)
     assert sheet[0] == header and sheet[1][7] == "Siti" and len(sheet) == 4
+    assert openpyxl.load_workbook(io.BytesIO(xlsx_file)).sheetnames == ["Ide warga"]
     for content in (csv_file, xlsx_file, *map(str.encode, sheet[1])):
         for private in (b"611", b"612", b"siti_banjar", b"John"):
             assert private not in content
@@ -198,9 +200,10 @@ async def test_export_follows_filters_and_the_officers_language(bot):
     seed(bot, SITI, FLOOD)
     seed(bot, SITI, IDEA, pillar="living")
     await bot.deliver(u.text(RINA, "/export pillar:living"))
-    [(_, csv_file), _] = bot.request.uploads("sendDocument")
+    [(_, csv_file), (_, xlsx_file)] = bot.request.uploads("sendDocument")
     table = list(csv.reader(io.StringIO(csv_file.decode("utf-8-sig"))))
     assert table[0][0] == "code" and table[0][7] == "resident name"
+    assert openpyxl.load_workbook(io.BytesIO(xlsx_file)).sheetnames == ["Residents' ideas"]
     assert [row[0] for row in table[1:]] == ["IDE-0002"] and table[1][3] == "New"
     await bot.deliver(u.text(RINA, "/export pillar:branding"))
     assert "nothing to export" in bot.request.last_text(RINA["id"])
