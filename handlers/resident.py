@@ -4,6 +4,7 @@ happens to messages sent outside a conversation."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.drafts import check_text
@@ -30,14 +31,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List what a resident can do, and for officers and admins their commands too."""
+    """List what a resident can do, and for officers and admins their commands too.
+
+    In a group only officers and admins are answered, with their own commands.
+    """
     t = await turn(update, context)
     role = await t.services.roles.role(t.user_id)
+    private = update.effective_chat.type == ChatType.PRIVATE
     if role.staff:
-        sections = [t.text("help.resident"), t.text("help.officer")]
+        sections = [t.text("help.resident")] if private else []
+        sections.append(t.text("help.officer"))
         if role is Role.ADMIN:
             sections.append(t.text("help.admin"))
         await update.effective_message.reply_text("\n\n".join(sections))
+        return
+    if not private:
         return
     await update.effective_message.reply_text(
         t.text("help.resident"), reply_markup=keyboards.start_idea(t)
@@ -244,7 +252,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def command_handlers() -> list:
     return [
         CommandHandler("start", start, filters=PRIVATE),
-        CommandHandler(["bantuan", "help"], help_command, filters=PRIVATE),
+        CommandHandler(["bantuan", "help"], help_command),
         CommandHandler(["privasi", "privacy"], privacy, filters=PRIVATE),
         CommandHandler(["bahasa", "language"], language, filters=PRIVATE),
         CommandHandler(["ideaku", "myideas"], my_ideas, filters=PRIVATE),

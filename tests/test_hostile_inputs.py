@@ -244,6 +244,7 @@ CASES = [
     # Group chats: residents are not served there
     Case("/start in a group", say("/start", chat=GROUP), SILENCE),
     Case("/ide in a group", say("/ide", chat=GROUP), SILENCE),
+    Case("/bantuan in a group", say("/bantuan", chat=GROUP), SILENCE),
     Case("an idea in a group", say(IDEA, chat=GROUP), SILENCE),
     Case("/hapusdata in a group", say("/hapusdata", chat=GROUP), SILENCE),
     Case("a sticker in a group", lambda: u.message(WHO, chat=GROUP, sticker=STICKER), SILENCE),

@@ -222,3 +222,11 @@ async def test_the_menus_for_other_languages_are_in_the_default_language(bot_fac
     assert menus["all_private_chats", "id"][:2] == ["ide", "ideaku"]
     assert menus["chat", None][:2] == ["queue", "view"] and "invite" in menus["chat", None]
     assert menus["chat", "id"][:2] == ["antrian", "lihat"] and "ide" in menus["chat", "id"]
+
+
+async def test_help_in_the_team_group_lists_the_officers_commands_only(bot):
+    appoint(bot, BUDI)
+    await bot.deliver(u.text(BUDI, "/bantuan", chat=GROUP))
+    [reply] = sent(bot)
+    assert "/antrian" in reply.params["text"] and "/ide " not in reply.params["text"]
+    assert int(reply.params["chat_id"]) == GROUP["id"]
