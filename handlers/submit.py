@@ -149,7 +149,10 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> S
         await message.reply_text(t.text("idea.photo_limit", max=MAX_PHOTOS))
     if isinstance(result, TextProblem):
         await message.reply_text(_problem_text(t, result))
-        return Step.IDEA
+        draft = await t.services.submissions.draft(t.user_id)
+        if draft is None or not draft.text:
+            return Step.IDEA
+        return await _present(t, update, draft)  # the text it had stays: back to the same step
     step = next_step(result)
     if step is Step.IDEA:
         await message.reply_text(t.text("idea.photo_needs_text", count=added.count, max=MAX_PHOTOS))

@@ -473,3 +473,13 @@ async def test_status_of_a_long_idea_with_a_long_reason_fits_in_one_message(bot)
     await bot.deliver(u.text(SITI, "/status IDE-0001"))
     card = bot.request.last_text(SITI["id"])
     assert reason in card and "Perbaiki jalan desa di Gambut." in card and card.count("…") == 1
+
+
+async def test_a_photo_with_a_caption_too_long_on_the_summary_keeps_the_idea_at_the_summary(bot):
+    await walk_to_confirm(bot)
+    await bot.deliver(u.photo(SITI, caption="z" * 4500))
+    too_long, summary = bot.request.texts(SITI["id"])[-2:]
+    assert "terlalu panjang" in too_long and "Periksa kembali" in summary and IDEA in summary
+    await bot.deliver(u.callback(SITI, send_button(bot)))
+    [submission] = rows(bot, Submission)
+    assert submission.text == IDEA and len(rows(bot, Photo)) == 1
