@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
@@ -26,3 +26,16 @@ def start_of_local_day(moment: datetime, zone: ZoneInfo) -> datetime:
 def local_day_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     start = start_of_local_day(moment, zone)
     return start, start_of_local_day(start + timedelta(hours=36), zone)
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """When ``day`` begins and ends in ``zone``, as aware UTC; None for a bound ``datetime``
+    cannot hold (the start of 0001-01-01 east of UTC, the end of 9999-12-31)."""
+    bounds: list[datetime | None] = []
+    for ordinal in (day.toordinal(), day.toordinal() + 1):
+        try:
+            midnight = datetime.combine(date.fromordinal(ordinal), time(), tzinfo=zone)
+            bounds.append(midnight.astimezone(UTC))
+        except (OverflowError, ValueError):
+            bounds.append(None)
+    return bounds[0], bounds[1]

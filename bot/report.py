@@ -11,13 +11,13 @@ import asyncio
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
 from bot.catalogue import Catalogue
-from bot.clock import Clock
+from bot.clock import Clock, day_bounds
 from bot.config import Settings
 from bot.digest import pillar_name, without_contacts
 from bot.i18n import Texts
@@ -94,11 +94,10 @@ def report_span(
         raise SpanError(f"dates must be written YYYY-MM-DD, got {first!r} and {last!r}") from None
     if end < start:
         raise SpanError(f"the period ends ({end}) before it starts ({start})")
-    return _midnight(start, zone), _midnight(end + timedelta(days=1), zone)
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    begins, ends = day_bounds(start, zone)[0], day_bounds(end, zone)[1]
+    if begins is None or ends is None:
+        raise SpanError(f"the period {start} to {end} reaches past the ends of the calendar")
+    return begins, ends
 
 
 def median_hours(histogram: dict[int, int]) -> float | None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
+from bot.clock import day_bounds
 from storage.models import Status
 from storage.records import Criteria
 
@@ -90,8 +91,9 @@ def parse(query: str, catalogue: Catalogue, zone: ZoneInfo) -> Criteria:
         pillar=values.get(Filter.PILLAR),
         status=values.get(Filter.STATUS),
         kecamatan=values.get(Filter.KECAMATAN),
-        since=_midnight(date.fromisoformat(since), zone) if since else None,
-        until=_midnight(date.fromisoformat(until) + timedelta(days=1), zone) if until else None,
+        # A bound at the very ends of the calendar is no bound: nothing lies beyond it.
+        since=day_bounds(date.fromisoformat(since), zone)[0] if since else None,
+        until=day_bounds(date.fromisoformat(until), zone)[1] if until else None,
     )
 
 
@@ -112,8 +114,3 @@ def _checked(kind: Filter, name: str, value: str, catalogue: Catalogue) -> str:
     if value not in valid:
         raise FilterError(Problem.BAD_VALUE, name, value, tuple(valid))
     return value
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The start of ``day`` in ``zone``, as aware UTC."""
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)

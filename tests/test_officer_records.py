@@ -48,6 +48,25 @@ def test_words_and_every_filter_are_read_with_local_day_bounds():
     assert criteria.until == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 
 
+def test_dates_at_the_ends_of_the_calendar_are_no_bound():
+    criteria = parse("sejak:0001-01-01 sampai:9999-12-31", CATALOGUE, WITA)
+    assert (criteria.since, criteria.until) == (None, None)
+    criteria = parse("sejak:0001-01-02 sampai:9999-12-30", CATALOGUE, WITA)
+    assert criteria.since.date() == date(1, 1, 1)  # the zone's local mean time, then
+    assert criteria.until == datetime(9999, 12, 30, 16, 0, tzinfo=UTC)
+
+
+async def test_search_stats_and_export_take_dates_at_the_ends_of_the_calendar(bot):
+    appoint(bot, BUDI)
+    seed(bot, SITI, FLOOD)
+    await bot.deliver(u.text(BUDI, "/cari banjir sejak:0001-01-01 sampai:9999-12-31"))
+    assert "IDE-0001" in bot.request.last_text(BUDI["id"])
+    await bot.deliver(u.text(BUDI, "/statistik sejak:0001-01-01"))
+    await bot.deliver(u.text(BUDI, "/ekspor sampai:9999-12-31"))
+    assert len(bot.request.uploads("sendDocument")) == 2
+    assert not any("kesalahan" in text for text in bot.request.texts())
+
+
 def test_english_filter_names_and_any_case_are_accepted():
     criteria = parse("PILLAR:Living since:2026-01-05 Kecamatan:gambut", CATALOGUE, WITA)
     assert (criteria.pillar, criteria.kecamatan, criteria.words) == ("living", "gambut", ())

@@ -105,6 +105,14 @@ def test_report_dates_are_whole_days_in_wita():
         report_span("2026-11-29", "2026-11-16", NOW, WITA)
     with pytest.raises(SpanError):
         report_span("16/11/2026", "2026-11-29", NOW, WITA)
+    for first, last in (("0001-01-01", "2026-01-01"), ("2026-01-01", "9999-12-31")):
+        with pytest.raises(SpanError):
+            report_span(first, last, NOW, WITA)
+
+
+async def test_laporan_at_the_ends_of_the_calendar_gets_the_usage(bot):
+    await bot.deliver(u.text(ADMIN, "/laporan 9999-12-30 9999-12-31"))
+    assert "TTTT-BB-HH" in bot.request.last_text(ADMIN_ID)
 
 
 def test_medians_come_from_hour_histograms():
