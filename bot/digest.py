@@ -18,10 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
-from bot.i18n import Texts
+from bot.i18n import MESSAGE_LIMIT, Texts
 from storage.digests import DigestFigures, Listed
 
-MESSAGE_LIMIT = 4096
 EXCERPT_WORDS = 12
 EXCERPT_CHARS = 90
 TOP_KECAMATAN = 5

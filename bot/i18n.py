@@ -16,6 +16,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("id", "en")
+MESSAGE_LIMIT = 4096  # the longest message text Telegram takes, in UTF-16 code units
 
 MONTHS = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import ContextTypes, filters
 
+from bot.i18n import MESSAGE_LIMIT
 from bot.services import Services, services
 from bot.submissions import Profile
 
@@ -26,7 +27,6 @@ def number(raw: str) -> int | None:
     return int(raw) if re.fullmatch(NUMBER, raw) else None
 
 
-MESSAGE_LIMIT = 4096  # the longest message text Telegram takes, counted as shown_length counts
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message
 from telegram.error import TelegramError
 
-from bot.i18n import Html
+from bot.i18n import MESSAGE_LIMIT, Html
 from bot.review import MAX_WORDS, Action, Card, actions_for
-from handlers.base import MESSAGE_LIMIT, Turn, clip, fitted, shown_length
+from handlers.base import Turn, clip, fitted, shown_length
 from storage.models import StatusChangePublic, SubmissionPublic
 from storage.review import ReviewNotePublic
 

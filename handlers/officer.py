@@ -19,6 +19,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.digest import split_messages
 from bot.menus import publish_staff_menu, withdraw_staff_menu
 from bot.roles import INVITE_PREFIX, Appointed, Role
 from handlers import keyboards
@@ -128,7 +129,8 @@ async def officers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 date=t.services.texts.datetime(t.language, entry.added_at),
             )
         )
-    await update.effective_message.reply_text("\n".join(lines))
+    for message in split_messages(["\n".join(lines)]):  # a long roster goes in several
+        await update.effective_message.reply_text(message)
 
 
 async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

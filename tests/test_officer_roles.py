@@ -230,3 +230,13 @@ async def test_help_in_the_team_group_lists_the_officers_commands_only(bot):
     [reply] = sent(bot)
     assert "/antrian" in reply.params["text"] and "/ide " not in reply.params["text"]
     assert int(reply.params["chat_id"]) == GROUP["id"]
+
+
+async def test_a_long_roster_comes_in_several_messages(bot):
+    staff = [u.user(7000 + n, first_name=f"Petugas {n:02d} " + "N" * 52) for n in range(40)]
+    for officer in staff:
+        appoint(bot, officer)
+    await bot.deliver(u.text(ADMIN, "/petugas"))
+    roster = bot.request.texts(ADMIN_ID)
+    assert len(roster) >= 2
+    assert all(f"Petugas {n:02d} " in "\n".join(roster) for n in range(40))
