@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot import housekeeping
-from storage.models import Resident
+from storage.models import Draft, Resident
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN
 
@@ -39,6 +39,16 @@ async def test_an_edited_message_gets_one_note_in_private_and_silence_in_groups(
     bot.request.clear()
     await bot.deliver(in_group)
     assert bot.request.of("sendMessage") == []
+
+
+async def test_an_edit_goes_no_further_even_when_the_note_about_it_cannot_be_sent(bot):
+    await bot.deliver(u.text(SITI, "/ide"))
+    edited = u.text(SITI, "Jalan rusak di Gambut perlu diperbaiki segera")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 2}
+    bot.request.fail["sendMessage"] = (400, "Bad Request: message to be replied not found")
+    await bot.deliver(edited)
+    with Session(bot.services.db.engine) as session:
+        assert session.get(Draft, SITI["id"]).text is None
 
 
 async def test_a_flood_gets_one_polite_reply_then_silence_until_the_minute_passes(bot, clock):
