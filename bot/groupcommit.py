@@ -8,7 +8,10 @@ and commits it in one transaction. When the bot is idle the first caller's commi
 under load one commit serves every update that finished while the previous one was written.
 
 Order holds: what a caller added is committed no later than anything added after its call
-returned, so a done mark never reaches the database before the steps its update changed.
+returned, so a done mark never reaches the database before the steps its update changed. A
+failed commit fails its callers, and its steps are written again with the next commit (unless a
+newer step replaced them): python-telegram-bot reports a failed step to the error handler and
+goes on to mark the update done, and that mark must not be committed without the step.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class GroupCommit:
                         store.finish_updates, states=states, done=done, now=self._clock()
                     )
                 except Exception as error:  # each caller gets the error of its commit
+                    self._states = {**states, **self._states}
                     _settle(waiting, error)
                 else:
                     _settle(waiting, None)

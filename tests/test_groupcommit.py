@@ -83,6 +83,23 @@ async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db,
     assert pending(db) == [1]
 
 
+async def test_the_steps_of_a_failed_commit_are_written_with_the_next_one(db, monkeypatch):
+    db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW)
+    finish = inbox.finish_updates
+
+    def broken(session, **kwargs) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(inbox, "finish_updates", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await commits.conversation_state("submission", "[1, 1]", "2")
+    monkeypatch.setattr(inbox, "finish_updates", finish)
+    await commits.done(1)
+    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
+    assert pending(db) == []
+
+
 async def test_a_cancelled_caller_leaves_the_others_committed(db):
     db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
     commits = GroupCommit(db, lambda: NOW)
