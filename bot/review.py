@@ -184,11 +184,14 @@ class Review:
             offset=(page - 1) * QUEUE_PAGE_SIZE,
             limit=QUEUE_PAGE_SIZE,
         )
+        pages = max(math.ceil(total / QUEUE_PAGE_SIZE), 1)
+        if page > pages:  # an old button, pressed after the queue shrank
+            return await self.queue(pages)
         now = self._clock()
         return QueuePage(
             items=[Waiting(s, now - s.created_at, self._overdue(s, now)) for s in items],
             page=page,
-            pages=max(math.ceil(total / QUEUE_PAGE_SIZE), 1),
+            pages=pages,
             total=total,
         )
 

@@ -59,6 +59,9 @@ async def test_the_queue_lists_what_waits_oldest_first_in_pages(bot, clock):
     assert "IDE-0006" in second and "IDE-0007" in second and "IDE-0001" not in second
     await bot.deliver(u.callback(BUDI, "rvv:6"))
     assert bot.request.last_text(BUDI["id"]).startswith("<b>IDE-0006</b>")
+    await bot.deliver(u.callback(BUDI, "rvq:99"))  # an old button, after the queue shrank
+    last = bot.request.last_text(BUDI["id"])
+    assert "halaman 2 dari 2" in last and "IDE-0006" in last
 
 
 def test_the_sla_counts_working_days_in_wita_and_skips_weekends():
