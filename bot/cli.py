@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from telegram.error import TelegramError
+
 from bot import logs
 from bot.config import ConfigError, load_settings
 
@@ -92,10 +94,14 @@ def _digest_or_report(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    if arguments.command == "tag":
-        return _tag()
-    if arguments.command == "backup":
-        return _backup(arguments.env_file, arguments.path)
-    if arguments.command in ("digest", "report"):
+    if arguments.command not in ("tag", "backup", "digest", "report"):
+        return _run(arguments.env_file)
+    try:
+        if arguments.command == "tag":
+            return _tag()
+        if arguments.command == "backup":
+            return _backup(arguments.env_file, arguments.path)
         return _digest_or_report(arguments)
-    return _run(arguments.env_file)
+    except (OSError, TelegramError) as error:  # a file not writable, an API not reachable
+        print(f"{arguments.command.capitalize()} failed: {error}", file=sys.stderr)
+        return 1

@@ -9,10 +9,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot import digest_cli
+from bot import cli, digest_cli
 from bot.report import SpanError, median_hours, report_span
 from tests import updates as u
-from tests.conftest import ADMIN_ID, make_settings
+from tests.conftest import ADMIN_ID, TOKEN, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita
 
 ADMIN = u.user(ADMIN_ID, first_name="Admin")
@@ -96,6 +96,20 @@ async def test_the_command_line_writes_the_report(bot, tmp_path, database_url):
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Summary", "Implemented", "Kecamatan", "By month"]
     assert rows(book["Summary"])[12][:2] == ("Total", 14)
+
+
+@pytest.mark.parametrize("where", ["missing/report.xlsx", "."])
+def test_the_command_line_says_in_one_line_when_it_cannot_write(
+    tmp_path, monkeypatch, capsys, where
+):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("ADMIN_IDS", str(ADMIN_ID))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    env_file = str(tmp_path / "none.env")
+    target = str(tmp_path / where)
+    assert cli.main(["--env-file", env_file, "report", "--out", target]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("Report failed: [Errno")
 
 
 def test_report_dates_are_whole_days_in_wita():
