@@ -60,6 +60,23 @@ class Catalogue:
                 return kecamatan
         raise KeyError(key)
 
+    # A stored idea outlives edits of the catalogue: what it names by a key the catalogue no
+    # longer has is shown by that key.
+
+    def pillar_name(self, key: str, language: str) -> str:
+        """The pillar's name in ``language``, or ``key`` if the catalogue has no such pillar."""
+        try:
+            return self.pillar(key).name(language)
+        except KeyError:
+            return key
+
+    def kecamatan_name(self, key: str) -> str:
+        """The kecamatan's name, or ``key`` if the catalogue has no such kecamatan."""
+        try:
+            return self.kecamatan_by_key(key).name
+        except KeyError:
+            return key
+
     @property
     def pillar_keys(self) -> tuple[str, ...]:
         return tuple(pillar.key for pillar in self.pillars)

@@ -110,17 +110,8 @@ def change_with_percent(now: int, then: int) -> str:
 
 
 def pillar_name(catalogue: Catalogue, key: str, language: str) -> str:
-    try:
-        return catalogue.pillar(key).name(language).split(" — ")[0]
-    except KeyError:
-        return key
-
-
-def kecamatan_name(catalogue: Catalogue, key: str) -> str:
-    try:
-        return catalogue.kecamatan_by_key(key).name
-    except KeyError:
-        return key
+    """The pillar's short name: "Smart Living", without its description."""
+    return catalogue.pillar_name(key, language).split(" — ")[0]
 
 
 # The digest -------------------------------------------------------------------------------------
@@ -179,7 +170,7 @@ def render_digest(figures: DigestFigures, period: Period, context: Context) -> l
                     c.t(
                         "digest.kecamatan_line",
                         rank=rank,
-                        name=kecamatan_name(c.catalogue, key),
+                        name=c.catalogue.kecamatan_name(key),
                         count=count,
                     )
                     for rank, (key, count) in enumerate(figures.top_kecamatan, start=1)

@@ -38,7 +38,6 @@ from bot.digest import (
     Context,
     Period,
     is_quiet,
-    kecamatan_name,
     pillar_name,
     render_digest,
     week_before,
@@ -169,7 +168,7 @@ def render_files(
         headers=[t(f"digest.col_{c}", zone=texts.zone_name()) for c in columns],
         zone=settings.timezone,
         pillars=names,
-        kecamatan={k.key: kecamatan_name(catalogue, k.key) for k in catalogue.kecamatan},
+        kecamatan={k.key: k.name for k in catalogue.kecamatan},
         statuses={str(s): t(f"status.{s}") for s in Status},
     )
     return chart, workbook

@@ -370,7 +370,7 @@ class Review:
         """The message telling the resident about a change, in their language."""
         params = {"code": submission.code, "words": words or "", "other": other_code or ""}
         if pillar:
-            params["pillar"] = self._catalogue.pillar(pillar).name(language)
+            params["pillar"] = self._catalogue.pillar_name(pillar, language)
         buttons: Buttons = []
         if action is Action.ASK:
             label = self._texts.get(language, "review.answer_button")

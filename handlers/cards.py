@@ -48,12 +48,12 @@ def where(t: Turn, submission: SubmissionPublic) -> str:
             longitude=f"{submission.longitude:.5f}",
         )
     if submission.kecamatan:
-        return t.services.catalogue.kecamatan_by_key(submission.kecamatan).name
+        return t.services.catalogue.kecamatan_name(submission.kecamatan)
     return t.text("idea.where_none")
 
 
 def pillar_name(t: Turn, key: str) -> str:
-    return t.services.catalogue.pillar(key).name(t.language)
+    return t.services.catalogue.pillar_name(key, t.language)
 
 
 def title(text: str, length: int = 60) -> str:

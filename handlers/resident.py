@@ -127,7 +127,7 @@ def _history_line(t: Turn, change: StatusChangePublic, note_length: int) -> str:
         "status": t.text(f"status.{change.to_status}"),
     }
     if change.to_pillar:
-        pillar = t.services.catalogue.pillar(change.to_pillar).name(t.language)
+        pillar = t.services.catalogue.pillar_name(change.to_pillar, t.language)
         return t.text("mine.history_pillar", pillar=pillar, date=params["date"])
     if change.note:
         return t.text("mine.history_note", note=clip(change.note, note_length), **params)
@@ -150,7 +150,7 @@ def _card(t: Turn, submission: SubmissionPublic, changes: list[StatusChangePubli
             "mine.card",
             code=submission.code,
             status=t.text(f"status.{submission.status}"),
-            pillar=catalogue.pillar(submission.pillar).name(t.language),
+            pillar=catalogue.pillar_name(submission.pillar, t.language),
             where=where_text(t, submission.latitude, submission.longitude, submission.kecamatan),
             date=t.services.texts.datetime(t.language, submission.created_at),
             text=text,

@@ -23,7 +23,7 @@ def where_text(
     if latitude is not None and longitude is not None:
         return t.text("idea.where_point", latitude=f"{latitude:.5f}", longitude=f"{longitude:.5f}")
     if kecamatan and kecamatan != SKIPPED:
-        return t.services.catalogue.kecamatan_by_key(kecamatan).name
+        return t.services.catalogue.kecamatan_name(kecamatan)
     return t.text("idea.where_none")
 
 

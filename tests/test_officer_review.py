@@ -507,3 +507,13 @@ async def test_texts_name_the_configured_region_and_code_prefix(bot_factory, dat
         assert "/status USUL-0001" in bot.request.last_text(JOHN["id"])
         await bot.deliver(u.text(BUDI, "/lihat"))
         assert "/lihat USUL-0001" in bot.request.last_text(BUDI["id"])
+
+
+async def test_an_idea_whose_pillar_and_kecamatan_left_the_catalogue_is_shown_by_their_keys(bot):
+    appoint(bot, BUDI)
+    seed(bot, JOHN, pillar="tourism", kecamatan="old_district")
+    await open_card(bot)
+    card = bot.request.last_text(BUDI["id"])
+    assert "tourism" in card and "old_district" in card
+    await bot.deliver(u.text(JOHN, "/status IDE-0001"))
+    assert "tourism" in bot.request.last_text(JOHN["id"])
