@@ -94,10 +94,22 @@ class Replies:
         now = self._clock()
         text = text.strip()[:MAX_WORDS]
 
+        def recorded_before(session: Session) -> Answered | None:
+            """This very answer, if it is already recorded: the same update handled again after
+            a restart that came between the answer's commit and the update's done mark."""
+            answer = store.last_answer(session, resident_id=resident_id)
+            if answer is None or answer[1] != text:
+                return None
+            found = store.submission(session, submission_id=answer[0])
+            if found is None or found.status is not Status.IN_REVIEW:
+                return None
+            asked = store.last_change_to(session, submission_id=found.id, status=Status.NEEDS_INFO)
+            return Answered(found, asked.actor_id if asked else None)
+
         def record(session: Session) -> Answered | Unanswered:
             submission_id = store.pending_answer(session, resident_id=resident_id)
             if submission_id is None:
-                return Unanswered.NOT_AWAITED
+                return recorded_before(session) or Unanswered.NOT_AWAITED
             store.drop_pending_answer(session, resident_id=resident_id)
             found = store.submission(session, submission_id=submission_id)
             if found is None or found.resident_id != resident_id:

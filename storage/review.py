@@ -325,6 +325,21 @@ def last_change_to(
     return None if row is None else StatusChangePublic.model_validate(row)
 
 
+def last_answer(session: Session, *, resident_id: int) -> tuple[int, str | None] | None:
+    """The submission and the words of the resident's latest answer to an officer's question."""
+    row = session.exec(
+        select(StatusChange.submission_id, StatusChange.note)
+        .join(Submission, col(Submission.id) == col(StatusChange.submission_id))
+        .where(
+            Submission.resident_id == resident_id,
+            StatusChange.actor_role == "resident",
+            StatusChange.from_status == Status.NEEDS_INFO,
+        )
+        .order_by(col(StatusChange.id).desc())
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def add_note(
     session: Session, *, submission_id: int, author_id: int, text: str, now: datetime
 ) -> None:

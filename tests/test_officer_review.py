@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.replies import Unanswered
 from bot.sla import sla_deadline
 from storage.models import Status
 from storage.review import ReviewNote, ReviewPrompt
@@ -242,6 +243,20 @@ async def test_asking_for_information_and_the_residents_answer(bot):
 
     await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
     assert callback_answers(bot)[-1] == "This button is no longer active."
+
+
+async def test_an_answer_handled_again_after_a_restart_is_recorded_once_and_thanked(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot, JOHN)
+    await bot.deliver(u.callback(BUDI, f"rev:ask:{idea.id}:1"))
+    await bot.deliver(u.callback(BUDI, "rvt:place"))
+    await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
+    replies = bot.services.replies
+    first = await replies.answer(JOHN["id"], "Near the Martapura market")
+    again = await replies.answer(JOHN["id"], "Near the Martapura market")
+    assert again == first and again.asked_by == BUDI["id"]
+    assert [c.to_status for c in changes(bot, idea.id)] == ["new", "needs_info", "in_review"]
+    assert await replies.answer(JOHN["id"], "Something else") is Unanswered.NOT_AWAITED
 
 
 async def test_marking_a_duplicate_needs_a_known_other_code(bot):
