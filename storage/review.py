@@ -343,6 +343,15 @@ def last_answer(session: Session, *, resident_id: int) -> tuple[int, str | None]
 def add_note(
     session: Session, *, submission_id: int, author_id: int, text: str, now: datetime
 ) -> None:
+    """Add an officer's note, unless it repeats their latest one on the submission: the same
+    update handled again after a restart, or the same words sent twice."""
+    latest = session.exec(
+        select(ReviewNote)
+        .where(ReviewNote.submission_id == submission_id)
+        .order_by(col(ReviewNote.id).desc())
+    ).first()
+    if latest is not None and (latest.author_id, latest.text) == (author_id, text):
+        return
     session.add(ReviewNote(submission_id=submission_id, author_id=author_id, text=text, at=now))
 
 

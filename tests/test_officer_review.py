@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.replies import Unanswered
+from bot.review import Action
 from bot.sla import sla_deadline
+from bot.submissions import Profile
 from storage.models import Status
 from storage.review import ReviewNote, ReviewPrompt
 from tests import updates as u
@@ -288,6 +290,15 @@ async def test_an_internal_note_stays_internal(bot):
     assert "catatan internal — Budi: “Koordinasi dengan DLH" in bot.request.last_text(BUDI["id"])
     await bot.deliver(u.text(SITI, "/status IDE-0001"))
     assert "DLH" not in bot.request.last_text(SITI["id"])
+
+
+async def test_a_note_handled_again_after_a_restart_is_kept_once(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    for _ in range(2):
+        officer = Profile(BUDI["id"], BUDI["first_name"], None, None)
+        await bot.services.review.act(officer, idea.id, 1, Action.NOTE, words="Koordinasi")
+    assert [note.text for note in rows(bot, ReviewNote)] == ["Koordinasi"]
 
 
 async def test_cancel_leaves_the_idea_as_it_was(bot):
