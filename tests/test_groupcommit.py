@@ -67,9 +67,8 @@ async def test_a_step_added_before_a_done_mark_is_stored_when_the_mark_returns(d
     assert pending(db) == [2]
 
 
-async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db, monkeypatch):
-    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
+async def fails_once(monkeypatch, commit) -> None:
+    """Await ``commit`` while every commit fails with "disk full"; later commits work."""
     finish = inbox.finish_updates
 
     def broken(session, **kwargs) -> None:
@@ -77,8 +76,14 @@ async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db,
 
     monkeypatch.setattr(inbox, "finish_updates", broken)
     with pytest.raises(RuntimeError, match="disk full"):
-        await commits.done(1)
+        await commit
     monkeypatch.setattr(inbox, "finish_updates", finish)
+
+
+async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db, monkeypatch):
+    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW)
+    await fails_once(monkeypatch, commits.done(1))
     await commits.done(2)
     assert pending(db) == [1]
 
@@ -86,15 +91,7 @@ async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db,
 async def test_the_steps_of_a_failed_commit_are_written_with_the_next_one(db, monkeypatch):
     db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
     commits = GroupCommit(db, lambda: NOW)
-    finish = inbox.finish_updates
-
-    def broken(session, **kwargs) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(inbox, "finish_updates", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
-        await commits.conversation_state("submission", "[1, 1]", "2")
-    monkeypatch.setattr(inbox, "finish_updates", finish)
+    await fails_once(monkeypatch, commits.conversation_state("submission", "[1, 1]", "2"))
     await commits.done(1)
     assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
     assert pending(db) == []
