@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.i18n import MESSAGE_LIMIT, Html
 from bot.review import MAX_WORDS, Action, Card, actions_for
 from handlers.base import Turn, clip, fitted, shown_length
+from handlers.steps import where_text
 from storage.models import StatusChangePublic, SubmissionPublic
 from storage.review import ReviewNotePublic
 
@@ -38,18 +39,6 @@ def waited(t: Turn, duration: timedelta) -> str:
     if hours:
         return t.text("review.waited_hours", hours=hours)
     return t.text("review.waited_minutes", minutes=max(int(duration.total_seconds() // 60), 0))
-
-
-def where(t: Turn, submission: SubmissionPublic) -> str:
-    if submission.latitude is not None and submission.longitude is not None:
-        return t.text(
-            "idea.where_point",
-            latitude=f"{submission.latitude:.5f}",
-            longitude=f"{submission.longitude:.5f}",
-        )
-    if submission.kecamatan:
-        return t.services.catalogue.kecamatan_name(submission.kecamatan)
-    return t.text("idea.where_none")
 
 
 def pillar_name(t: Turn, key: str) -> str:
@@ -127,7 +116,7 @@ def card_text(t: Turn, card: Card, room: int = MESSAGE_LIMIT) -> str:
             confidence=round(s.confidence * 100),
         )
         + (t.text("review.card_reasons", words=", ".join(reasons)) if reasons else ""),
-        t.text("review.card_where", where=where(t, s)),
+        t.text("review.card_where", where=where_text(t, s.latitude, s.longitude, s.kecamatan)),
         t.text("review.card_named", name=card.resident_name)
         if card.resident_name
         else t.text("review.card_anonymous"),
