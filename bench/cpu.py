@@ -33,7 +33,6 @@ updates per second.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import cProfile
 import functools
@@ -59,6 +58,7 @@ from bench.common import (
     seed_submissions,
 )
 from bench.serve import unthrottled
+from bot import workers
 from bot.app import build_application
 from bot.catalogue import load_catalogue
 from bot.config import settings_from_mapping
@@ -372,4 +372,4 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse()
-    sys.exit(asyncio.run(per_call(arguments) if arguments.per_call else measure(arguments)))
+    sys.exit(workers.run(per_call(arguments) if arguments.per_call else measure(arguments)))

@@ -33,7 +33,6 @@ SQLAlchemy's statements) and the allocators have settled: what keeps growing the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ctypes
 import ctypes.util
 import gc
@@ -50,6 +49,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.common import TOKEN, median, plans, print_table, rss_mb
+from bot.workers import run
 
 MAX_IDLE_MB = 120.0
 MAX_GROWTH = 0.10
@@ -307,9 +307,9 @@ def main() -> int:
         return show_breakdown(arguments) if arguments.breakdown else measure(arguments)
     folder = Path(tempfile.mkdtemp(prefix=f"bench-memory-{arguments.role}-"))
     if arguments.role == "bot":
-        found = asyncio.run(bot_role(arguments.updates, folder, arguments.breakdown))
+        found = run(bot_role(arguments.updates, folder, arguments.breakdown))
     else:
-        found = asyncio.run(floor_role(arguments.updates, folder))
+        found = run(floor_role(arguments.updates, folder))
     print(json.dumps(found))
     return 0
 

@@ -34,6 +34,7 @@ from bot.digest_delivery import Digests
 from bot.lifecycle import serve
 from bot.ratelimit import TelegramLimits
 from bot.services import services
+from bot.workers import run
 from storage.engine import Database
 
 logger = logging.getLogger("bench.serve")
@@ -124,4 +125,4 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse()))
+    run(main(parse()))

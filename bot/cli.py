@@ -5,7 +5,6 @@ weekly digest; ``report`` writes the evaluation evidence workbook."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,8 +47,9 @@ def _run(env_file: Path) -> int:
     logs.configure(settings.log_level, settings.token)
     from bot.app import build_application
     from bot.lifecycle import serve
+    from bot.workers import run
 
-    asyncio.run(serve(build_application(settings)))
+    run(serve(build_application(settings)))
     return 0
 
 
@@ -75,6 +75,7 @@ def _backup(env_file: Path, target: Path) -> int:
 
 def _digest_or_report(arguments: argparse.Namespace) -> int:
     from bot import digest_cli
+    from bot.workers import run
 
     try:
         settings = load_settings(arguments.env_file)
@@ -83,13 +84,13 @@ def _digest_or_report(arguments: argparse.Namespace) -> int:
         return 2
     if arguments.command == "report":
         language = arguments.language or settings.default_language
-        return asyncio.run(
+        return run(
             digest_cli.report(settings, arguments.first, arguments.last, arguments.out, language)
         )
     if arguments.send:
         logs.configure(settings.log_level, settings.token)
-        return asyncio.run(digest_cli.send(settings))
-    return asyncio.run(digest_cli.dry_run(settings, arguments.out))
+        return run(digest_cli.send(settings))
+    return run(digest_cli.dry_run(settings, arguments.out))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
