@@ -11,13 +11,13 @@ import asyncio
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
 from bot.catalogue import Catalogue
-from bot.clock import Clock, day_bounds
+from bot.clock import Clock, day_bounds, parse_day
 from bot.config import Settings
 from bot.digest import pillar_name, without_contacts
 from bot.i18n import Texts
@@ -88,8 +88,8 @@ def report_span(
     """
     today = now.astimezone(zone).date()
     try:
-        start = date.fromisoformat(first) if first else today.replace(month=1, day=1)
-        end = date.fromisoformat(last) if last else today
+        start = parse_day(first) if first else today.replace(month=1, day=1)
+        end = parse_day(last) if last else today
     except ValueError:
         raise SpanError(f"dates must be written YYYY-MM-DD, got {first!r} and {last!r}") from None
     if end < start:

@@ -15,7 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
-from bot.clock import day_bounds
+from bot.clock import day_bounds, parse_day
 from storage.models import Status
 from storage.records import Criteria
 
@@ -45,7 +45,6 @@ ALIASES = {
     "to": Filter.UNTIL,
 }
 FILTER_SHAPE = re.compile(r"^([A-Za-z]+):(.*)$")
-DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Problem(enum.StrEnum):
@@ -100,11 +99,9 @@ def parse(query: str, catalogue: Catalogue, zone: ZoneInfo) -> Criteria:
 def _checked(kind: Filter, name: str, value: str, catalogue: Catalogue) -> str:
     if kind in (Filter.SINCE, Filter.UNTIL):
         try:
-            if DATE_SHAPE.match(value):
-                return date.fromisoformat(value).isoformat()
+            return parse_day(value).isoformat()
         except ValueError:
-            pass
-        raise FilterError(Problem.BAD_DATE, name, value, ("2026-11-01",))
+            raise FilterError(Problem.BAD_DATE, name, value, ("2026-11-01",)) from None
     if kind is Filter.PILLAR:
         valid = catalogue.pillar_keys
     elif kind is Filter.STATUS:

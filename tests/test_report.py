@@ -117,8 +117,9 @@ def test_report_dates_are_whole_days_in_wita():
     assert report_span(None, None, NOW, WITA) == (wita(1, 0, month=1), wita(1, 0, month=12))
     with pytest.raises(SpanError):
         report_span("2026-11-29", "2026-11-16", NOW, WITA)
-    with pytest.raises(SpanError):
-        report_span("16/11/2026", "2026-11-29", NOW, WITA)
+    for unlike_the_usage in ("16/11/2026", "20261116", "2026-W47-1"):
+        with pytest.raises(SpanError):
+            report_span(unlike_the_usage, "2026-11-29", NOW, WITA)
     for first, last in (("0001-01-01", "2026-01-01"), ("2026-01-01", "9999-12-31")):
         with pytest.raises(SpanError):
             report_span(first, last, NOW, WITA)
