@@ -16,6 +16,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -62,9 +63,13 @@ async def staff_turn(
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Make a one-time invite link, valid for 48 hours."""
+    """Make a one-time invite link, valid for 48 hours; only in a private chat."""
     t = await staff_turn(update, context, admin=True)
     if t is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        # Whoever opens the link first becomes an officer: it is never shown to a whole group.
+        await update.effective_message.reply_text(t.text("officer.invite_private_only"))
         return
     invitation = await t.services.roles.invite(profile(update))
     link = f"https://t.me/{context.bot.username}?start={invitation.payload}"

@@ -61,6 +61,15 @@ async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
     assert "Tidak ada ide yang menunggu" in bot.request.last_text(BUDI["id"])
 
 
+async def test_an_invite_is_made_only_in_a_private_chat(bot):
+    await bot.deliver(u.text(ADMIN, "/undang", chat=GROUP))
+    reply = bot.request.last_text(GROUP["id"])
+    assert "obrolan pribadi" in reply and "start=" not in reply
+    assert rows(bot, Invite) == []
+    await make_invite(bot)
+    assert len(rows(bot, Invite)) == 1
+
+
 async def test_an_invite_lasts_48_hours(bot, clock):
     early, late = await make_invite(bot), await make_invite(bot)
     clock.now += timedelta(hours=47, minutes=59)
