@@ -291,10 +291,35 @@ class Review:
                 )
                 return Done(current)
             if current.version != version:
+                if self._already_done(session, current.id, version, actor, action, words, pillar):
+                    return Done(current)
                 return self._conflict(session, submission_id, version)
             return self._change(session, current, actor, action, words, template, pillar, now)
 
         return await self._db.write(apply)
+
+    def _already_done(
+        self,
+        session: Session,
+        submission_id: int,
+        version: int,
+        actor: Profile,
+        action: Action,
+        words: str | None,
+        pillar: str | None,
+    ) -> bool:
+        """Whether the one change since ``version`` is this very action by this officer: the same
+        button pressed twice, or its update handled again after a restart."""
+        changes = store.changes_since(session, submission_id=submission_id, version=version)
+        if len(changes) != 1 or changes[0].actor_id != actor.user_id:
+            return False
+        change = changes[0]
+        if action is Action.PILLAR:
+            return change.to_pillar is not None and change.to_pillar == pillar
+        if change.to_pillar is not None or change.to_status != TRANSITIONS[action][1]:
+            return False
+        # Words typed again must be the same words; a standard text is the same by its button.
+        return words is None or (change.note or "").casefold() == words.casefold()
 
     def _conflict(self, session: Session, submission_id: int, version: int) -> Conflict:
         changes = store.changes_since(session, submission_id=submission_id, version=version)

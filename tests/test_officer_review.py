@@ -385,6 +385,52 @@ async def test_an_answer_awaited_for_30_minutes_is_put_aside_and_the_resident_to
 # Two officers at once -------------------------------------------------------------------------
 
 
+async def test_an_action_pressed_twice_is_done_once_and_said_done(bot):
+    # A double tap, or the button's update handled again after a restart.
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    await bot.deliver(u.callback(BUDI, f"rev:accept:{idea.id}:1"))
+    bot.request.clear()
+    await bot.deliver(u.callback(BUDI, f"rev:accept:{idea.id}:1"))
+    assert callback_answers(bot) == ["IDE-0001: Diterima"]
+    assert bot.request.of("sendMessage") == []  # no refusal, and the resident was told once
+    assert "<b>IDE-0001</b> · Diterima" in bot.request.last_text(BUDI["id"])  # card refreshed
+    assert [c.to_status for c in changes(bot, idea.id)] == ["new", "accepted"]
+    await bot.deliver(u.callback(BUDI, f"rev:impl:{idea.id}:1"))  # another action, same old card
+    assert "berubah sejak kartu" in bot.request.texts(BUDI["id"])[-2]
+    assert submission(bot, idea.id).status == "accepted"
+
+
+async def test_a_pillar_chosen_twice_is_moved_once(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    for _ in range(2):
+        await bot.deliver(u.callback(BUDI, f"rev:pillar:{idea.id}:1:living"))
+    told = [int(m["chat_id"]) for m in bot.request.of("sendMessage")]
+    assert told == [SITI["id"]]  # the resident, once; no refusal to the officer
+    assert [c.to_pillar for c in changes(bot, idea.id)] == [None, "living"]
+    await bot.deliver(u.callback(BUDI, f"rev:pillar:{idea.id}:1:economy"))
+    assert "berubah sejak kartu" in bot.request.texts(BUDI["id"])[-2]
+    assert submission(bot, idea.id).pillar == "living"
+
+
+async def test_the_same_words_again_are_done_once_and_other_words_are_refused(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    for _ in range(2):
+        bot.request.clear()
+        await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+        await bot.deliver(u.text(BUDI, "Di luar kewenangan kabupaten"))
+        assert bot.request.texts(BUDI["id"])[1] == "IDE-0001: Ditolak"
+    assert bot.request.texts(SITI["id"]) == []  # told once, the first time
+    assert [c.to_status for c in changes(bot, idea.id)] == ["new", "rejected"]
+    bot.request.clear()
+    await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
+    await bot.deliver(u.text(BUDI, "Anggaran tahun ini sudah habis"))
+    assert "berubah sejak kartu" in bot.request.texts(BUDI["id"])[1]
+    assert changes(bot, idea.id)[-1].note == "Di luar kewenangan kabupaten"
+
+
 async def test_the_second_of_two_racing_officers_is_told_who_changed_what(bot):
     appoint(bot, BUDI)
     appoint(bot, RINA)
