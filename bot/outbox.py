@@ -3,8 +3,11 @@
 A status change and the message telling the resident about it are committed together
 (:func:`storage.outbox.queue_message`); :meth:`Outbox.deliver` sends what is due. Sending goes
 through the bot's rate limiter, which already retries 429, 5xx and timeouts; what still fails is
-tried again later with a growing delay and given up after :data:`MAX_ATTEMPTS`. A 403 means the
-person blocked the bot: the message is given up at once and the resident marked unreachable.
+tried again later with a growing delay, at most :data:`LONGEST_DELAY`. A message that failed because
+Telegram could not be reached (timeouts, 5xx, 429) is never given up: an outage of hours delays
+it, and it goes once Telegram answers. One Telegram refuses is given up after
+:data:`MAX_ATTEMPTS`, at once for a 400. A 403 means the person blocked the bot: the message is
+given up at once and the resident marked unreachable.
 
 A crash between sending and marking sent can send a message twice (at least once, never lost).
 """
@@ -17,7 +20,7 @@ import logging
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from storage import outbox as store
@@ -28,8 +31,15 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
+LONGEST_DELAY = timedelta(minutes=30)
 BATCH = 50
 KEEP_SETTLED = timedelta(days=7)
+
+
+def _out_of_reach(error: TelegramError) -> bool:
+    """Whether Telegram could not be reached or was busy: nothing says the message is wrong."""
+    busy = isinstance(error, RetryAfter)
+    return busy or (isinstance(error, NetworkError) and not isinstance(error, BadRequest))
 
 
 def _markup(message: OutboxMessage) -> InlineKeyboardMarkup | None:
@@ -71,8 +81,10 @@ class Outbox:
             return 0
         except TelegramError as error:
             attempts = message.attempts + 1
-            final = isinstance(error, BadRequest) or attempts >= MAX_ATTEMPTS
-            due = None if final else self._clock() + FIRST_DELAY * 2 ** (attempts - 1)
+            refused = not _out_of_reach(error)
+            final = isinstance(error, BadRequest) or (refused and attempts >= MAX_ATTEMPTS)
+            delay = min(FIRST_DELAY * 2 ** min(attempts - 1, 10), LONGEST_DELAY)
+            due = None if final else self._clock() + delay
             logger.warning(
                 "Outbox message %s to chat %s failed (%s)%s",
                 message.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import Session, select
-from telegram.error import NetworkError
+from telegram.error import ChatMigrated, NetworkError, RetryAfter, TimedOut
 
 from bot import housekeeping
 from bot.outbox import MAX_ATTEMPTS
@@ -100,6 +100,55 @@ async def test_transient_failures_back_off_and_deliver_when_telegram_recovers(
     clock.now = outbox(bot)[0].due_at
     assert await bot.services.outbox.deliver(bot.app.bot) == 1
     assert outbox(bot)[0].state == "sent"
+
+
+async def test_a_message_waits_out_an_outage_of_hours_and_goes_when_telegram_answers(
+    bot, clock, monkeypatch
+):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+    real_send = bot.app.bot.send_message
+    outage = [TimedOut(), NetworkError("Bad Gateway"), RetryAfter(60)] * MAX_ATTEMPTS
+
+    async def send_once_telegram_answers(*args, **kwargs):
+        if outage:
+            raise outage.pop()
+        return await real_send(*args, **kwargs)
+
+    monkeypatch.setattr(
+        type(bot.app.bot), "send_message", lambda self, *a, **k: send_once_telegram_answers(*a, **k)
+    )
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    began = clock.now
+    while outage:
+        [message] = outbox(bot)
+        assert message.state == "pending"
+        assert message.due_at - clock.now <= timedelta(minutes=30)
+        clock.now = message.due_at
+        await bot.services.outbox.deliver(bot.app.bot)
+    assert clock.now - began > timedelta(hours=8)
+    clock.now = outbox(bot)[0].due_at
+    assert await bot.services.outbox.deliver(bot.app.bot) == 1
+    assert outbox(bot)[0].state == "sent"
+    assert "ditinjau" in bot.request.last_text(SITI["id"])
+
+
+async def test_a_message_telegram_keeps_refusing_is_given_up_after_the_last_attempt(
+    bot, clock, monkeypatch
+):
+    appoint(bot, BUDI)
+    idea = seed(bot, SITI)
+
+    async def refused(*args, **kwargs):
+        raise ChatMigrated(-100123)
+
+    monkeypatch.setattr(type(bot.app.bot), "send_message", lambda self, *a, **k: refused())
+    await bot.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
+    for _ in range(MAX_ATTEMPTS - 1):
+        clock.now = outbox(bot)[0].due_at
+        await bot.services.outbox.deliver(bot.app.bot)
+    [message] = outbox(bot)
+    assert (message.state, message.attempts) == ("failed", MAX_ATTEMPTS)
 
 
 async def test_erasure_removes_the_residents_outbox_messages(bot):
