@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
 from bot.i18n import MESSAGE_LIMIT
@@ -68,6 +69,13 @@ async def turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn:
     assert user is not None, "handlers are registered only for updates with a user"
     language = await found.residents.language(user.id, user.language_code)
     return Turn(services=found, language=language, user_id=user.id)
+
+
+def where_staff_work(update: Update, t: Turn) -> bool:
+    """A private chat or the team's group (``DIGEST_CHAT_IDS``); never another group the bot was
+    added to, where whatever an officer is shown, everyone there would see."""
+    chat = update.effective_chat
+    return chat.type == ChatType.PRIVATE or chat.id in t.services.settings.digest_chat_ids
 
 
 def profile(update: Update) -> Profile:

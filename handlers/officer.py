@@ -24,7 +24,16 @@ from bot.digest import split_messages
 from bot.menus import publish_staff_menu, withdraw_staff_menu
 from bot.roles import INVITE_PREFIX, Appointed, Role
 from handlers import keyboards
-from handlers.base import NUMBER, PRIVATE, Turn, command_argument, number, profile, turn
+from handlers.base import (
+    NUMBER,
+    PRIVATE,
+    Turn,
+    command_argument,
+    number,
+    profile,
+    turn,
+    where_staff_work,
+)
 from handlers.cards import send_card, title, waited
 
 logger = logging.getLogger(__name__)
@@ -52,6 +61,9 @@ async def staff_turn(
 ) -> Turn | None:
     """The turn of an officer (or admin, when ``admin``); ``None`` once anyone else is answered."""
     t = await turn(update, context)
+    if not where_staff_work(update, t):
+        await _as_unknown(update, t, Role.NONE)
+        return None
     role = await t.services.roles.role(t.user_id)
     if role is Role.ADMIN or (role is Role.OFFICER and not admin):
         return t

@@ -12,7 +12,16 @@ from bot.i18n import LANGUAGES, Html
 from bot.review import MAX_WORDS
 from bot.roles import Role
 from handlers import keyboards
-from handlers.base import PRIVATE, Turn, clip, command_argument, fitted, number, turn
+from handlers.base import (
+    PRIVATE,
+    Turn,
+    clip,
+    command_argument,
+    fitted,
+    number,
+    turn,
+    where_staff_work,
+)
 from handlers.cards import HISTORY_LIMIT, NOTE_PREVIEW
 from handlers.steps import where_text
 from storage.models import StatusChangePublic, SubmissionPublic
@@ -33,12 +42,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List what a resident can do, and for officers and admins their commands too.
 
-    In a group only officers and admins are answered, with their own commands.
+    In the team's group only officers and admins are answered, with their own commands; in other
+    groups no one is.
     """
     t = await turn(update, context)
     role = await t.services.roles.role(t.user_id)
     private = update.effective_chat.type == ChatType.PRIVATE
-    if role.staff:
+    if role.staff and where_staff_work(update, t):
         sections = [t.text("help.resident")] if private else []
         sections.append(t.text("help.officer"))
         if role is Role.ADMIN:

@@ -26,6 +26,7 @@ from tests.recording import RecordingRequest
 
 TOKEN = "123456:TESTTOKENabcdefghijklmnopqrstuv"
 ADMIN_ID = 900
+TEAM_GROUP_ID = -100777  # the group officers work in: DIGEST_CHAT_IDS of the team_bot fixture
 
 
 def make_settings(database_url: str, **overrides: str) -> Settings:
@@ -176,5 +177,7 @@ def bot_factory(tagger, clock):
 
 @pytest.fixture
 async def bot(bot_factory, database_url) -> AsyncIterator[Harness]:
-    async with bot_factory(make_settings(database_url)) as harness:
+    """The bot as configured for the tests, with the team's group officers work in."""
+    settings = make_settings(database_url, DIGEST_CHAT_IDS=str(TEAM_GROUP_ID))
+    async with bot_factory(settings) as harness:
         yield harness

@@ -10,14 +10,14 @@ from storage import queries
 from storage import review as store
 from storage.models import Status, StatusChange, Submission, SubmissionPublic
 from tests import updates as u
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, TEAM_GROUP_ID
 
 ADMIN = u.user(ADMIN_ID, first_name="Admin")
 BUDI = u.user(601, first_name="Budi")
 RINA = u.user(602, first_name="Rina", language_code="en")
 SITI = u.user(611, first_name="Siti", username="siti_banjar")
 JOHN = u.user(612, first_name="John", language_code="en")
-GROUP_ID = -100777
+GROUP_ID = TEAM_GROUP_ID
 GROUP = u.group_chat(GROUP_ID)
 IDEA = "Tolong sediakan bank sampah di setiap desa agar sampah plastik tidak dibuang ke sungai"
 

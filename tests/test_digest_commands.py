@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 async def bot(bot_factory, database_url, clock):
     clock.now = wita(26, 14)  # Thursday afternoon
-    async with bot_factory(make_settings(database_url)) as harness:
+    async with bot_factory(make_settings(database_url, DIGEST_CHAT_IDS=str(TEAM["id"]))) as harness:
         seed_week(harness.services.db.engine)
         await harness.services.db.write(
             review.appoint, user_id=777, added_by=ADMIN_ID, now=clock.now

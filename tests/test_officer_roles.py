@@ -241,6 +241,29 @@ async def test_help_in_the_team_group_lists_the_officers_commands_only(bot):
     assert int(reply.params["chat_id"]) == GROUP["id"]
 
 
+RESIDENTS_GROUP = u.group_chat(-100999, title="Warga Martapura")  # not DIGEST_CHAT_IDS
+
+
+@pytest.mark.parametrize("command", [*OFFICER_COMMANDS, *ADMIN_COMMANDS, "/bantuan"])
+async def test_staff_commands_in_a_group_that_is_not_the_teams_are_ignored(bot, command):
+    appoint(bot, BUDI)
+    seed(bot)
+    bot.request.clear()
+    for who in (BUDI, ADMIN):
+        await bot.deliver(u.text(who, command, chat=RESIDENTS_GROUP))
+    assert sent(bot) == []
+
+
+async def test_staff_buttons_in_a_group_that_is_not_the_teams_change_nothing(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    bot.request.clear()
+    await bot.deliver(u.callback(BUDI, f"rev:accept:{idea.id}:1", chat=RESIDENTS_GROUP))
+    await bot.deliver(u.callback(BUDI, f"rvv:{idea.id}", chat=RESIDENTS_GROUP))
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+    assert sent(bot) == [] and len(bot.request.of("answerCallbackQuery")) == 2
+
+
 async def test_a_long_roster_comes_in_several_messages(bot):
     staff = [u.user(7000 + n, first_name=f"Petugas {n:02d} " + "N" * 52) for n in range(40)]
     for officer in staff:

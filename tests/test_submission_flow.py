@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot import housekeeping
 from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
 from tests import updates as u
-from tests.conftest import make_settings
+from tests.conftest import TEAM_GROUP_ID, make_settings
 from tests.desk import BUDI, appoint
 
 IDEA = "Tolong sediakan bank sampah di setiap desa agar sampah plastik tidak dibuang ke sungai"
@@ -123,7 +123,8 @@ async def test_english_flow_speaks_english_throughout(bot):
     await bot.deliver(u.callback(JOHN, "ide:name:public"))
     send = send_button(bot)
     await bot.deliver(u.callback(JOHN, send))
-    assert "Thank you" in bot.request.last_text() and "IDE-0001" in bot.request.last_text()
+    thanks = bot.request.last_text(JOHN["id"])
+    assert "Thank you" in thanks and "IDE-0001" in thanks
 
 
 async def test_too_short_and_too_long_ask_again(bot):
@@ -254,7 +255,10 @@ async def test_the_same_update_delivered_twice_creates_one_submission(bot):
     await bot.deliver(press)
     await bot.deliver(press)
     assert len(rows(bot, Submission)) == 1
-    assert sum("IDE-0001" in text for text in bot.request.texts()) == 1
+    assert sum("IDE-0001" in text for text in bot.request.texts(SITI["id"])) == 1
+    assert (
+        sum("IDE-0001" in text for text in bot.request.texts(TEAM_GROUP_ID)) == 1
+    )  # announced once
 
 
 async def test_pressing_send_twice_answers_with_the_same_code(bot):

@@ -38,7 +38,7 @@ async def test_greetings_and_thanks_outside_the_flow_get_a_polite_answer_not_an_
 async def test_a_complaint_is_kept_and_the_resident_is_pointed_to_lapor(bot):
     await walk_to_confirm(bot, SITI, text=COMPLAINT)
     await bot.deliver(u.callback(SITI, send_button(bot)))
-    sent = bot.request.last_text()
+    sent = bot.request.last_text(SITI["id"])
     assert "IDE-0001" in sent and "SP4N-LAPOR!" in sent and "1708" in sent
     [submission] = rows(bot, Submission)
     assert submission.looks_like_complaint is True
