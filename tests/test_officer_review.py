@@ -9,7 +9,7 @@ from bot.replies import Unanswered
 from bot.review import Action
 from bot.sla import sla_deadline
 from bot.submissions import Profile
-from storage.models import Status
+from storage.models import OutboxMessage, Status
 from storage.review import ReviewNote, ReviewPrompt
 from tests import updates as u
 from tests.conftest import make_settings
@@ -422,7 +422,8 @@ async def test_the_same_words_again_are_done_once_and_other_words_are_refused(bo
         await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
         await bot.deliver(u.text(BUDI, "Di luar kewenangan kabupaten"))
         assert bot.request.texts(BUDI["id"])[1] == "IDE-0001: Ditolak"
-    assert bot.request.texts(SITI["id"]) == []  # told once, the first time
+    [told] = rows(bot, OutboxMessage)  # the resident is told once, the first time
+    assert told.chat_id == SITI["id"] and "Di luar kewenangan kabupaten" in told.text
     assert [c.to_status for c in changes(bot, idea.id)] == ["new", "rejected"]
     bot.request.clear()
     await bot.deliver(u.callback(BUDI, f"rev:reject:{idea.id}:1"))
