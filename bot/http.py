@@ -12,9 +12,18 @@ them; python-telegram-bot turns the status and body into results and errors. A t
 :class:`~telegram.error.TimedOut` and any other failure to talk to the server
 :class:`~telegram.error.NetworkError`, which is what :mod:`bot.ratelimit` retries. aiohttp has no
 write timeout; an upload (a digest's chart or workbook) is bounded by a total time instead.
+
+An error answered with something other than the Bot API's JSON (a proxy's HTML "502 Bad Gateway"
+page, when Telegram's front end cannot reach its back end) is turned into the Bot API's own error
+body, so python-telegram-bot raises its usual error for the status (a 5xx is a
+:class:`~telegram.error.NetworkError`, retried) instead of logging a traceback of the page.
 """
 
 from __future__ import annotations
+
+import json
+import re
+from http import HTTPStatus
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -26,6 +35,8 @@ DEFAULT_POOL_TIMEOUT = 1.0
 UPLOAD_TIMEOUT = 60.0
 # python-telegram-bot's marker for a timeout argument left out by the caller.
 _LEFT_OUT = type(BaseRequest.DEFAULT_NONE)
+_TITLE = re.compile(rb"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
+TITLE_SHOWN = 80
 
 
 class AiohttpRequest(BaseRequest):
@@ -87,11 +98,26 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
+                if response.status >= 400 and response.content_type != "application/json":
+                    body = _error_body(response.status, body)
+                return response.status, body
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+def _error_body(status: int, page: bytes) -> bytes:
+    """The Bot API's error JSON for an error answered with a page (HTML, text) instead."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = f"HTTP {status}"
+    title = _TITLE.search(page)
+    shown = title.group(1).decode("utf-8", "replace")[:TITLE_SHOWN] if title else "no JSON"
+    description = f"{reason}: the server answered with a page ({shown}), not the Bot API"
+    return json.dumps({"ok": False, "error_code": status, "description": description}).encode()
 
 
 def _given(value: object, default: float) -> float | None:

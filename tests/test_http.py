@@ -4,14 +4,17 @@ stand-in Bot API server: what Telegram receives, and which errors the rest of th
 from __future__ import annotations
 
 import json
+import logging
 import socket
 
 import pytest
 import telegram
 from aiohttp import web
 from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.http import AiohttpRequest
+from bot.ratelimit import TelegramLimits
 from tests.standin import StandinBotApi
 from tests.standin.human import DEFAULT_PHOTO
 
@@ -141,3 +144,54 @@ async def test_a_proxy_named_in_the_environment_is_used(monkeypatch):
         await runner.cleanup()
     assert result["username"] == "iw_bot"
     assert seen == ["http://api.telegram.invalid/bot1:x/getMe"]
+
+
+async def test_an_html_error_page_is_a_retried_network_error_not_a_traceback(caplog):
+    """Telegram's front end answers 502 with nginx's HTML page when its back end is away."""
+    answers = [
+        web.Response(
+            status=502,
+            content_type="text/html",
+            text="<html><head><title>502 Bad Gateway</title></head>"
+            "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body>",
+        )
+    ]
+
+    async def telegram_front_end(request: web.Request) -> web.Response:
+        if request.path.endswith("/getMe"):
+            me = {"id": 1, "is_bot": True, "first_name": "Inovasi Warga", "username": "iw_bot"}
+            return web.json_response({"ok": True, "result": me})
+        if answers:
+            return answers.pop()
+        message = {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "ok"}
+        return web.json_response({"ok": True, "result": message})
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", telegram_front_end)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    bot = ExtBot(
+        "1:x",
+        base_url=f"http://127.0.0.1:{port}/bot",
+        request=AiohttpRequest(),
+        rate_limiter=TelegramLimits(sleep=no_wait),
+    )
+    caplog.set_level(logging.DEBUG)
+    try:
+        async with bot:
+            sent = await bot.send_message(5, "ok")
+    finally:
+        await runner.cleanup()
+    assert sent.text == "ok" and not answers  # the 502 was answered, then the retry went through
+    assert not [record for record in caplog.records if record.exc_info]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        "sendMessage failed (Bad Gateway: the server answered with a page (502 Bad Gateway), "
+        "not the Bot API); retry in 0.5 s"
+    ]
