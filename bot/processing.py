@@ -7,8 +7,9 @@ arrival order. After each update it runs ``after`` (flush the conversation steps
 done in the inbox), so an update counts as handled only once its effects are stored.
 
 The bound counts updates whose turn has come, not those waiting for the same resident's previous
-update. python-telegram-bot's own semaphore is taken before :meth:`do_process_update`, so with it
-one resident's queued messages took a slot each: a resident who sent 40 messages at once (each
+update, nor those waiting on slow work of their own (building a report, uploading a file) inside
+:func:`slot_set_aside`. python-telegram-bot's own semaphore is taken before
+:meth:`do_process_update`, so with it one resident's queued messages took a slot each: a resident who sent 40 messages at once (each
 answered at Telegram's pace of one a second to a private chat) held every slot, and everyone else
 waited until that backlog was through.
 """
@@ -16,9 +17,11 @@ waited until that backlog was through.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
@@ -27,6 +30,27 @@ from telegram.ext import BaseUpdateProcessor
 logger = logging.getLogger(__name__)
 
 After = Callable[[object], Awaitable[None]]
+
+# The processor whose slot the running update holds (None outside an update's handling).
+_holder: ContextVar[OrderedUpdateProcessor | None] = ContextVar("slot_holder", default=None)
+
+
+@contextlib.asynccontextmanager
+async def slot_set_aside() -> AsyncIterator[None]:
+    """Let other updates have this update's slot while it waits on slow work of its own; take a
+    slot again after. The same resident's next update still waits for this one to finish.
+    Outside an update's handling (a scheduled job) it changes nothing."""
+    processor = _holder.get()
+    if processor is None:
+        yield
+        return
+    processor._slots.release()
+    processor._working -= 1
+    try:
+        yield
+    finally:
+        await processor._slots.acquire()
+        processor._working += 1
 
 
 def ordering_key(update: object) -> tuple[int, int] | None:
@@ -86,9 +110,11 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
         async with self._slots:
             self._working += 1
+            holding = _holder.set(self)
             try:
                 await self._handle(update, coroutine)
             finally:
+                _holder.reset(holding)
                 self._working -= 1
 
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:

@@ -3,6 +3,7 @@
 Both are for officers and admins (:func:`handlers.officer.staff_turn` checks the role on every
 use): anyone else gets the resident's help in a private chat and silence in a group. The answer
 goes to the chat the command came from, in the asker's language; nothing is recorded as sent.
+Building and uploading are slow, so they run with the update's slot set aside.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import timedelta
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot.processing import slot_set_aside
 from bot.report import SpanError, report_span
 from handlers.officer import staff_turn
 
@@ -21,7 +23,8 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await staff_turn(update, context)
     if t is None:
         return
-    await t.services.digests.send_current(context.bot, update.effective_chat.id, t.language)
+    async with slot_set_aside():
+        await t.services.digests.send_current(context.bot, update.effective_chat.id, t.language)
 
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -39,17 +42,18 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except SpanError:
         await update.effective_message.reply_text(t.text("report.usage"))
         return
-    built = await found.reports.build(start, end, t.language)
-    await update.effective_message.reply_document(
-        InputFile(built.workbook, filename=built.file_name),
-        caption=t.text(
-            "report.caption",
-            region=found.settings.region_name,
-            start=found.texts.date(t.language, start),
-            end=found.texts.date(t.language, end - timedelta(seconds=1)),
-            count=built.ideas,
-        ),
-    )
+    async with slot_set_aside():
+        built = await found.reports.build(start, end, t.language)
+        await update.effective_message.reply_document(
+            InputFile(built.workbook, filename=built.file_name),
+            caption=t.text(
+                "report.caption",
+                region=found.settings.region_name,
+                start=found.texts.date(t.language, start),
+                end=found.texts.date(t.language, end - timedelta(seconds=1)),
+                count=built.ideas,
+            ),
+        )
 
 
 def handlers() -> list:

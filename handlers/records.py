@@ -1,7 +1,8 @@
 """Finding and counting: /cari, /statistik and /ekspor, for officers only.
 
 All three read the same filters (:mod:`bot.search`); a bad filter gets an error that lists the
-valid values. Counting, drawing the chart and writing the files run off the event loop.
+valid values. Counting, drawing the chart and writing the files run off the event loop, and
+with the update's slot set aside while they and the uploads take their time.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot.processing import slot_set_aside
 from bot.search import FilterError, parse
 from handlers.base import Turn, clip, command_argument
 from handlers.cards import title
@@ -99,10 +101,11 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ]
     )
     await update.effective_message.reply_text(text)
-    chart = await records.chart(counts, t.language)
-    await update.effective_chat.send_photo(
-        InputFile(chart, filename="statistik.png"), caption=t.text("stats.chart_caption")
-    )
+    async with slot_set_aside():
+        chart = await records.chart(counts, t.language)
+        await update.effective_chat.send_photo(
+            InputFile(chart, filename="statistik.png"), caption=t.text("stats.chart_caption")
+        )
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -113,17 +116,18 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     criteria = await _criteria(update, context, t)
     if criteria is None:
         return
-    count, csv_file, xlsx_file = await t.services.records.export(criteria, t.language)
-    if not count:
-        await update.effective_message.reply_text(t.text("export.none"))
-        return
-    stamp = f"{t.services.clock().astimezone(t.services.settings.timezone):%Y%m%d-%H%M}"
-    caption = t.text("export.caption", count=count)
-    chat = update.effective_chat
-    await chat.send_document(
-        InputFile(csv_file, filename=f"inovasi-warga-{stamp}.csv"), caption=caption
-    )
-    await chat.send_document(InputFile(xlsx_file, filename=f"inovasi-warga-{stamp}.xlsx"))
+    async with slot_set_aside():
+        count, csv_file, xlsx_file = await t.services.records.export(criteria, t.language)
+        if not count:
+            await update.effective_message.reply_text(t.text("export.none"))
+            return
+        stamp = f"{t.services.clock().astimezone(t.services.settings.timezone):%Y%m%d-%H%M}"
+        caption = t.text("export.caption", count=count)
+        chat = update.effective_chat
+        await chat.send_document(
+            InputFile(csv_file, filename=f"inovasi-warga-{stamp}.csv"), caption=caption
+        )
+        await chat.send_document(InputFile(xlsx_file, filename=f"inovasi-warga-{stamp}.xlsx"))
 
 
 def handlers() -> list:
