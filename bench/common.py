@@ -32,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "tests" / "data" / "pillars_dev.jsonl"
 TOKEN = "123456:BENCHTOKENabcdefghijklmnopqrstu"
 ADMIN_ID = 900
+# The team's group: production announces every new idea there (ANNOUNCE_NEW's default), and so
+# do the benchmarks.
+TEAM_GROUP_ID = -100777
 REPLY_TIMEOUT = 300.0
 
 KECAMATAN = (
@@ -283,6 +286,7 @@ def bot_environment(api: StandinBotApi, database_url: str) -> dict[str, str]:
         TELEGRAM_API_BASE_URL=api.root_url,
         DATABASE_URL=database_url,
         ADMIN_IDS=str(ADMIN_ID),
+        DIGEST_CHAT_IDS=str(TEAM_GROUP_ID),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         PYTHONPATH=str(ROOT),

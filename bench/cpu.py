@@ -50,6 +50,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from bench.common import (
     ADMIN_ID,
+    TEAM_GROUP_ID,
     TOKEN,
     Plan,
     median,
@@ -77,6 +78,7 @@ def settings(database: Path):
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "ADMIN_IDS": str(ADMIN_ID),
+            "DIGEST_CHAT_IDS": str(TEAM_GROUP_ID),
             "DATABASE_URL": f"sqlite:///{database}",
         }
     )
@@ -114,10 +116,12 @@ def send_buttons(request: RecordingRequest) -> dict[int, str]:
 
 
 async def feed(application: Application, payloads: list[dict]) -> None:
-    """As the intake loop: store the batch in the inbox, then queue it and wait until handled."""
+    """As the intake loop: store the batch in the inbox, then queue it and wait until handled
+    and until what it queued in the outbox (the team's announcements) is sent."""
     for update in await services(application).inbox.store(payloads, application.bot):
         await application.update_queue.put(update)
     await application.update_queue.join()
+    await services(application).outbox.settle()
 
 
 async def run_bot(
@@ -150,15 +154,22 @@ async def run_bot(
                 await feed(application, step_updates(plans_, step, sends))
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         await application.stop()
-    stored = services(application).db.call(_count_submissions)
+    stored, announced = services(application).db.call(_count_submissions)
     services(application).db.engine.dispose()
     if stored != history + residents:
         raise SystemExit(f"expected {residents} new submissions, found {stored - history}")
+    if announced != residents:
+        raise SystemExit(f"expected {residents} announcements sent, found {announced}")
     return seconds, cpu, residents * STEPS
 
 
-def _count_submissions(session) -> int:
-    return session.connection().exec_driver_sql("SELECT count(*) FROM submission").scalar_one()
+def _count_submissions(session) -> tuple[int, int]:
+    """Submissions stored, and the team's announcements of them sent."""
+    run = session.connection().exec_driver_sql
+    return (
+        run("SELECT count(*) FROM submission").scalar_one(),
+        run("SELECT count(*) FROM outboxmessage WHERE state = 'sent'").scalar_one(),
+    )
 
 
 async def run_floor(updates: int, folder: Path) -> tuple[float, float, int]:

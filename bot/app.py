@@ -34,10 +34,11 @@ from bot.report import Reports
 from bot.residents import Residents
 from bot.review import Review
 from bot.roles import Roles
-from bot.services import BOT_DATA_KEY, Services
+from bot.services import BOT_DATA_KEY, Services, services
 from bot.stats import Records
 from bot.submissions import SIMILAR_POOL, Submissions
 from bot.tagging import Tagger
+from handlers.cards import TeamCards
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 
@@ -49,6 +50,10 @@ ADMIN_ALERT_INTERVAL = timedelta(minutes=10)
 
 # The /ide conversation mixes message and button steps on purpose; PTB warns about that pairing.
 warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+
+
+async def _stop_outbox(application: Application) -> None:
+    await services(application).outbox.close()
 
 
 def build_application(
@@ -86,6 +91,7 @@ def build_application(
         .concurrent_updates(processor)
         .persistence(DatabasePersistence(db, commits))
         .rate_limiter(rate_limiter())
+        .post_stop(_stop_outbox)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -115,7 +121,7 @@ def build_application(
         tagger=tagger,
         inbox=inbox,
         offload=offload,
-        outbox=Outbox(db=db, clock=clock),
+        outbox=Outbox(db=db, clock=clock, cards=TeamCards(application)),
         residents=Residents(
             db=db, clock=clock, ideas=ideas, default_language=settings.default_language
         ),
@@ -134,7 +140,7 @@ def build_application(
             offload=offload,
         ),
         reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
-        roles=Roles(db=db, settings=settings, clock=clock),
+        roles=Roles(db=db, settings=settings, clock=clock, texts=texts),
         review=Review(
             db=db,
             settings=settings,
@@ -144,7 +150,7 @@ def build_application(
             texts=texts,
             ideas=ideas,
         ),
-        replies=Replies(db=db, clock=clock),
+        replies=Replies(db=db, settings=settings, clock=clock),
         records=Records(
             db=db,
             settings=settings,

@@ -33,8 +33,8 @@ async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send outbox messages that are due (those left by a crash, and retries)."""
-    await services(context).outbox.deliver(context.bot)
+    """Start sending outbox messages that are due (those left by a crash, and retries)."""
+    services(context).outbox.kick(context.bot)
 
 
 async def put_aside_idle(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,15 +10,19 @@ What waits longer than :data:`bot.clock.IDLE_LIMIT` is put aside by a job
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from sqlmodel import Session
 
 from bot.clock import IDLE_LIMIT, Clock
+from bot.config import Settings
 from bot.review import MAX_WORDS, Action
+from bot.roles import role_in
 from storage import review as store
 from storage.engine import Database
-from storage.models import Status, SubmissionPublic
+from storage.models import CardIntro, Status, SubmissionPublic
+from storage.outbox import queue_card
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +41,9 @@ class Unanswered(Enum):
 class Replies:
     """Prompts for officers' words and residents' answers."""
 
-    def __init__(self, *, db: Database, clock: Clock) -> None:
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
         self._db = db
+        self._settings = settings
         self._clock = clock
 
     # An officer's words for an action -----------------------------------------------------------
@@ -130,9 +135,27 @@ class Replies:
             if not changed:
                 return Unanswered.CLOSED
             fresh = store.submission(session, submission_id=found.id)
-            return Answered(fresh, asked.actor_id if asked else None)
+            asker = asked.actor_id if asked else None
+            self._show_team(session, fresh.id, asker, now)
+            return Answered(fresh, asker)
 
         return await self._db.write(record)
+
+    def _show_team(
+        self, session: Session, submission_id: int, asker: int | None, now: datetime
+    ) -> None:
+        """Queue the card with the answer for the officer who asked (if still staff) and the
+        team's groups."""
+        still_staff = asker is not None and role_in(session, self._settings, asker).staff
+        chats = [asker] if still_staff else []
+        for chat_id in dict.fromkeys([*chats, *self._settings.digest_chat_ids]):
+            queue_card(
+                session,
+                chat_id=chat_id,
+                submission_id=submission_id,
+                intro=CardIntro.ANSWER,
+                now=now,
+            )
 
     async def drop_answer(self, resident_id: int) -> None:
         await self._db.write(store.drop_pending_answer, resident_id=resident_id)

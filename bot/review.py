@@ -199,6 +199,10 @@ class Review:
         found = await self._db.read(submission_by_code, code=code.strip().upper())
         return None if found is None else found.id
 
+    async def submissions(self, submission_ids: list[int]) -> list[SubmissionPublic]:
+        """The submissions with these ids, oldest first: what a list of new ideas names."""
+        return await self._db.read(store.submissions, submission_ids=submission_ids)
+
     async def card(self, submission_id: int) -> Card | None:
         def load(session: Session):
             found = store.submission(session, submission_id=submission_id)

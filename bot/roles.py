@@ -16,9 +16,12 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import Texts, resolve_language
 from bot.submissions import Profile
 from storage import review as store
 from storage.engine import Database
+from storage.outbox import queue_message
+from storage.queries import get_resident
 
 INVITE_PREFIX = "inv-"
 INVITE_VALIDITY = timedelta(hours=48)
@@ -74,10 +77,11 @@ def role_in(session: Session, settings: Settings, user_id: int) -> Role:
 class Roles:
     """Roles, invites and the list of officers."""
 
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock, texts: Texts) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
+        self._texts = texts
 
     async def role(self, user_id: int) -> Role:
         return await self._db.read(lambda session: role_in(session, self._settings, user_id))
@@ -134,9 +138,25 @@ class Roles:
                 username=profile.username,
                 now=now,
             )
+            self._tell_inviter(session, found.created_by, profile, now)
             return Appointed(invited_by=found.created_by)
 
         return await self._db.write(use)
+
+    def _tell_inviter(
+        self, session: Session, admin_id: int, officer: Profile, now: datetime
+    ) -> None:
+        """Queue the message telling the admin who used their invite, in the admin's language."""
+        admin = get_resident(session, user_id=admin_id)
+        language = resolve_language(
+            admin.language if admin else None,
+            admin.telegram_language if admin else None,
+            self._settings.default_language,
+        )
+        text = self._texts.get(
+            language, "officer.invite_accepted", name=officer.first_name, user_id=officer.user_id
+        )
+        queue_message(session, chat_id=admin_id, text=text, now=now)
 
     async def officers(self) -> list[store.OfficerEntry]:
         return await self._db.read(store.active_officers)

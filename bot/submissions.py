@@ -36,8 +36,15 @@ from bot.ideapool import IdeaPool
 from bot.tagging import Tagger, TagResult
 from storage import queries
 from storage.engine import Database
-from storage.models import Draft, Status, StatusChangePublic, Submission, SubmissionPublic
-from storage.outbox import queue_message
+from storage.models import (
+    CardIntro,
+    Draft,
+    Status,
+    StatusChangePublic,
+    Submission,
+    SubmissionPublic,
+)
+from storage.outbox import queue_card, queue_message
 
 PAGE_SIZE = 5
 SIMILAR_SHOWN = 3
@@ -350,6 +357,15 @@ class Submissions:
                 actor_role="resident",
             )
             queries.delete_draft(session, resident_id=profile.user_id)
+            if self._settings.announce_new:
+                for chat_id in self._settings.digest_chat_ids:
+                    queue_card(
+                        session,
+                        chat_id=chat_id,
+                        submission_id=stored.id,
+                        intro=CardIntro.NEW,
+                        now=now,
+                    )
             return Sent(stored, already=False)
 
         return await self._db.write(send)

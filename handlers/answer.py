@@ -3,9 +3,10 @@
 When an officer asks for more information, the resident's notice carries a button
 ``ans:<submission id>``. Pressing it opens this short conversation: the resident's next text goes
 onto the submission's history, the submission goes back to ``in_review``, and the officer who asked
-and the team's groups get the card again. /batal leaves without answering. An answer awaited
-longer than :data:`bot.clock.IDLE_LIMIT` is put aside (:meth:`bot.replies.Replies.put_aside_idle`);
-what the resident writes after that is not taken as the answer, and they are told so.
+and the team's groups get the card again, through the outbox. /batal leaves without answering.
+An answer awaited longer than :data:`bot.clock.IDLE_LIMIT` is put aside
+(:meth:`bot.replies.Replies.put_aside_idle`); what the resident writes after that is not taken as
+the answer, and they are told so.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from telegram.ext import (
 
 from bot.replies import Unanswered
 from handlers.base import NUMBER, PRIVATE, turn
-from handlers.review import announce_answer
 
 CONVERSATION_NAME = "answer"
 ANSWER = "answer"
@@ -53,7 +53,7 @@ async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await update.effective_message.reply_text(
         t.text("review.answer_thanks", code=answered.submission.code)
     )
-    await announce_answer(context, answered)
+    t.services.outbox.kick(context.bot)
     return END
 
 

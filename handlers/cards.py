@@ -1,4 +1,5 @@
-"""A submission's card as officers see it: its text, its buttons, and sending it with its photos.
+"""A submission's card as officers see it: its text, its buttons, and sending it with its photos;
+:class:`TeamCards` draws the cards and lists of new ideas the outbox sends to the team.
 
 Callback data of the card's buttons: ``rev:<action>:<submission id>:<version>`` (the version the
 card was drawn at, see :mod:`bot.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a chosen
@@ -11,14 +12,16 @@ import json
 import logging
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message
-from telegram.error import TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
 
 from bot.i18n import MESSAGE_LIMIT, Html
+from bot.outbox import CardMessage, send_card_message
 from bot.review import MAX_WORDS, Action, Card, actions_for
+from bot.services import services
 from handlers.base import Turn, clip, fitted, shown_length
 from handlers.steps import where_text
-from storage.models import StatusChangePublic, SubmissionPublic
+from storage.models import CardIntro, StatusChangePublic, SubmissionPublic
 from storage.review import ReviewNotePublic
 
 logger = logging.getLogger(__name__)
@@ -171,20 +174,62 @@ def pillar_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def send_card(
-    bot: Bot, chat_id: int, t: Turn, card: Card, *, intro: str | None = None
-) -> Message:
-    """Send the photos (if any), then the card (after ``intro``) with its buttons."""
-    photos = card.submission.photo_file_ids
-    try:
-        if len(photos) == 1:
-            await bot.send_photo(chat_id, photos[0])
-        elif photos:
-            await bot.send_media_group(chat_id, [InputMediaPhoto(file_id) for file_id in photos])
-    except TelegramError as error:
-        logger.warning("Could not send the photos of %s: %s", card.submission.code, error)
+def card_message(t: Turn, card: Card, *, intro: str | None = None) -> CardMessage:
+    """The card with its photos and buttons, after the line ``intro`` if there is one."""
     if intro is None:
         text = card_text(t, card)
     else:
         text = f"{intro}\n\n{card_text(t, card, MESSAGE_LIMIT - shown_length(intro) - 2)}"
-    return await bot.send_message(chat_id, text, reply_markup=card_keyboard(t, card.submission))
+    return CardMessage(card.submission.photo_file_ids, text, card_keyboard(t, card.submission))
+
+
+async def send_card(bot: Bot, chat_id: int, t: Turn, card: Card) -> None:
+    """Send the photos (if any), then the card with its buttons."""
+    await send_card_message(bot, chat_id, card_message(t, card))
+
+
+# The list stands for every idea it names: the first ones with their pillar and first words, the
+# rest by code, so it always fits in one message.
+LISTED_IN_FULL = 15
+LISTED_WORDS = 50
+
+
+class TeamCards:
+    """What the outbox sends the team about submissions, in the receiving chat's language."""
+
+    def __init__(self, application: Application) -> None:
+        self._application = application
+
+    async def _turn(self, chat_id: int) -> Turn:
+        found = services(self._application)
+        if chat_id > 0:
+            language = await found.residents.language(chat_id, None)
+        else:
+            language = found.settings.default_language
+        return Turn(services=found, language=language, user_id=chat_id)
+
+    async def card(self, chat_id: int, submission_id: int, intro: CardIntro) -> CardMessage | None:
+        t = await self._turn(chat_id)
+        card = await t.services.review.card(submission_id)
+        if card is None:
+            return None
+        return card_message(
+            t, card, intro=t.text(f"review.announce_{intro}", code=card.submission.code)
+        )
+
+    async def new_ideas(self, chat_id: int, submission_ids: list[int]) -> str:
+        t = await self._turn(chat_id)
+        ideas = await t.services.review.submissions(submission_ids)
+        lines = [
+            t.text(
+                "review.announce_burst_item",
+                code=s.code,
+                pillar=pillar_name(t, s.pillar),
+                words=title(s.text, LISTED_WORDS),
+            )
+            for s in ideas[:LISTED_IN_FULL]
+        ]
+        rest = [s.code for s in ideas[LISTED_IN_FULL:]]
+        if rest:
+            lines.append(t.text("review.announce_burst_more", codes=", ".join(rest)))
+        return t.text("review.announce_burst", count=len(ideas), items=Html("\n".join(lines)))

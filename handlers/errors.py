@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -71,8 +72,9 @@ async def _alert_admins(
         update_id=update_id if update_id is not None else "-",
         suppressed=held_back,
     )
-    for admin_id in sorted(found.settings.admin_ids):
-        try:
-            await context.bot.send_message(admin_id, text)
-        except TelegramError as error:
-            logger.warning("Could not alert admin %s: %s", admin_id, error)
+    try:
+        await found.outbox.queue_text(sorted(found.settings.admin_ids), text)
+    except SQLAlchemyError as error:  # the database may be what failed
+        logger.warning("Could not queue the admins' alert: %s", error)
+        return
+    found.outbox.kick(context.bot)

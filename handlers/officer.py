@@ -17,7 +17,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.digest import split_messages
@@ -110,17 +109,7 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_chat.id,
         admin=False,
     )
-    user = update.effective_user
-    admin_language = await t.services.residents.language(result.invited_by, None)
-    try:
-        await context.bot.send_message(
-            result.invited_by,
-            t.services.texts.get(
-                admin_language, "officer.invite_accepted", name=user.first_name, user_id=user.id
-            ),
-        )
-    except TelegramError as error:
-        logger.warning("Could not tell admin %s about a used invite: %s", result.invited_by, error)
+    t.services.outbox.kick(context.bot)  # the admin's note that the invite was used
 
 
 async def officers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

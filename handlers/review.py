@@ -1,5 +1,4 @@
-"""The card's buttons, the "review" conversation for actions that need words, and the messages
-the desk sends on its own: to a resident about their idea, to the team about new ideas and answers.
+"""The card's buttons and the "review" conversation for actions that need words.
 
 Buttons carry ``rev:<action>:<submission id>:<version>``. The role is checked on every press
 (:func:`handlers.officer.staff_turn`) and again inside the action's transaction. Actions that need
@@ -16,7 +15,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -27,7 +26,6 @@ from telegram.ext import (
 )
 
 from bot.i18n import Html
-from bot.replies import Answered
 from bot.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
 from handlers.base import NUMBER, PRIVATE, Turn, profile, turn
@@ -40,7 +38,6 @@ from handlers.cards import (
     send_card,
 )
 from handlers.officer import staff_turn
-from storage.models import SubmissionPublic
 
 logger = logging.getLogger(__name__)
 
@@ -63,51 +60,6 @@ def _button(data: str) -> tuple[Action, int, int, str | None]:
 
 def _in_group(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type != "private"
-
-
-# Telling people -----------------------------------------------------------------------------
-
-
-async def _send_to_team(
-    context: ContextTypes.DEFAULT_TYPE, submission_id: int, intro_key: str, extra: tuple[int, ...]
-) -> None:
-    found = services(context)
-    card = await found.review.card(submission_id)
-    if card is None:
-        return
-    for chat_id in dict.fromkeys([*extra, *found.settings.digest_chat_ids]):
-        language = (
-            await found.residents.language(chat_id, None)
-            if chat_id > 0
-            else found.settings.default_language
-        )
-        t = Turn(services=found, language=language, user_id=chat_id)
-        try:
-            await send_card(
-                context.bot, chat_id, t, card, intro=t.text(intro_key, code=card.submission.code)
-            )
-        except TelegramError as error:
-            logger.warning(
-                "Could not send the card of %s to chat %s: %s", card.submission.code, chat_id, error
-            )
-
-
-async def announce_new(context: ContextTypes.DEFAULT_TYPE, submission: SubmissionPublic) -> None:
-    """Show a new submission's card to the team's groups (unless ANNOUNCE_NEW is off)."""
-    if services(context).settings.announce_new:
-        await _send_to_team(context, submission.id, "review.announce_new", ())
-
-
-async def announce_answer(context: ContextTypes.DEFAULT_TYPE, answered: Answered) -> None:
-    """Show the card with the resident's answer to the officer who asked and to the groups."""
-    asker = answered.asked_by
-    still_staff = asker is not None and (await services(context).roles.role(asker)).staff
-    await _send_to_team(
-        context,
-        answered.submission.id,
-        "review.announce_answer",
-        (asker,) if still_staff else (),
-    )
 
 
 # Outcomes -----------------------------------------------------------------------------------
@@ -147,7 +99,7 @@ async def _outcome(
     query = update.callback_query
     if isinstance(result, Done):
         if result.notified:
-            await services(context).outbox.deliver(context.bot)
+            t.services.outbox.kick(context.bot)
         status = t.text(f"status.{result.submission.status}")
         done = t.text("review.done", code=result.submission.code, status=status)
         if query is not None:

@@ -36,7 +36,7 @@ from bot.drafts import (
     next_step,
 )
 from bot.submissions import LimitReached, Sent
-from handlers import keyboards, review, steps
+from handlers import keyboards, steps
 from handlers.base import PRIVATE, Turn, number, profile, turn
 from storage.models import Draft
 
@@ -261,7 +261,7 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
         sent += "\n\n" + t.text("idea.complaint_hint")
     await update.effective_chat.send_message(sent)
     if not result.already:
-        await review.announce_new(context, result.submission)
+        t.services.outbox.kick(context.bot)  # the team's announcement, queued with the idea
     return END
 
 

@@ -170,10 +170,19 @@ class OutboxState(enum.StrEnum):
     UNREACHABLE = "unreachable"  # the person blocked the bot (403)
 
 
+class CardIntro(enum.StrEnum):
+    """Why a submission's card goes to the team: the line above the card."""
+
+    NEW = "new"  # a new idea (ANNOUNCE_NEW); a burst of them goes as one list
+    ANSWER = "answer"  # the resident answered an officer's question
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message that must reach someone, queued in the same transaction as what it reports.
 
-    ``buttons`` is JSON: rows of ``[label, callback data]``.
+    ``buttons`` is JSON: rows of ``[label, callback data]``. A message with ``card_of`` set is a
+    submission's card, drawn when it is sent (so it shows the idea as it stands then), after the
+    line ``card_intro``; its ``text`` is empty.
     """
 
     __table_args__ = (Index("ix_outboxmessage_state_due", "state", "due_at"),)
@@ -188,6 +197,8 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _utc(nullable=False)
     due_at: datetime = _utc(nullable=False)
     sent_at: datetime | None = _utc(nullable=True)
+    card_of: int | None = None
+    card_intro: CardIntro | None = Field(default=None, sa_type=String(16))
 
 
 class ConversationState(SQLModel, table=True):

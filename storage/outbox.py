@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select, update
 
-from storage.models import OutboxMessage, OutboxState, Resident
+from storage.models import CardIntro, OutboxMessage, OutboxState, Resident
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -27,27 +28,65 @@ def queue_message(
     )
 
 
-def due_messages(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+def queue_card(
+    session: Session, *, chat_id: int, submission_id: int, intro: CardIntro, now: datetime
+) -> None:
+    """Queue a submission's card for ``chat_id`` inside the caller's transaction."""
+    session.add(
+        OutboxMessage(
+            chat_id=chat_id,
+            text="",
+            card_of=submission_id,
+            card_intro=intro,
+            created_at=now,
+            due_at=now,
+        )
+    )
+
+
+def _due(now: datetime):
+    return (OutboxMessage.state == OutboxState.PENDING, col(OutboxMessage.due_at) <= now)
+
+
+def due_chats(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Chats with a message due, the longest waiting first."""
+    rows = session.exec(
+        select(OutboxMessage.chat_id)
+        .where(*_due(now))
+        .group_by(col(OutboxMessage.chat_id))
+        .order_by(func.min(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+    return list(rows)
+
+
+def due_messages(
+    session: Session, *, chat_id: int, now: datetime, limit: int
+) -> list[OutboxMessage]:
+    """One chat's due messages, in the order they were queued."""
     rows = session.exec(
         select(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.PENDING, col(OutboxMessage.due_at) <= now)
+        .where(*_due(now), OutboxMessage.chat_id == chat_id)
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     ).all()
     return [OutboxMessage.model_validate(row) for row in rows]
 
 
-def mark_sent(session: Session, *, message_id: int, now: datetime) -> None:
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        return
-    message.state, message.sent_at = OutboxState.SENT, now
-    message.attempts += 1
-    session.add(message)
-    resident = session.get(Resident, message.chat_id)
-    if resident is not None and resident.unreachable_at is not None:
-        resident.unreachable_at = None
-        session.add(resident)
+def mark_sent(session: Session, *, message_ids: list[int], now: datetime) -> None:
+    """Settle messages that went out (several at once: a burst of new ideas sent as one list);
+    a resident who receives one is reachable again."""
+    session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(message_ids))
+        .values(state=OutboxState.SENT, sent_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    chats = select(OutboxMessage.chat_id).where(col(OutboxMessage.id).in_(message_ids))
+    session.exec(
+        update(Resident)
+        .where(col(Resident.id).in_(chats), col(Resident.unreachable_at).is_not(None))
+        .values(unreachable_at=None)
+    )
 
 
 def mark_retry(session: Session, *, message_id: int, error: str, due_at: datetime | None) -> None:

@@ -132,15 +132,20 @@ class Harness:
         return services(self.app)
 
     async def deliver(self, payload: dict) -> None:
-        """Store the update in the inbox, then process it through the ordered processor."""
+        """Store the update in the inbox, process it through the ordered processor, then wait
+        for what its handling started sending from the outbox."""
         for fresh in await self.services.inbox.store([payload], self.app.bot):
             await self.app.update_processor.process_update(fresh, self.app.process_update(fresh))
+        await self.services.outbox.settle()
 
-    async def deliver_all(self, payloads: list[dict]) -> None:
-        """Store a burst of updates, then let the running Application handle them concurrently."""
+    async def deliver_all(self, payloads: list[dict], *, settle: bool = True) -> None:
+        """Store a burst of updates, then let the running Application handle them concurrently;
+        with ``settle``, wait for what their handling started sending from the outbox."""
         for update in await self.services.inbox.store(payloads, self.app.bot):
             await self.app.update_queue.put(update)
         await self.app.update_queue.join()
+        if settle:
+            await self.services.outbox.settle()
 
     async def put_aside_idle(self) -> None:
         """Run the minute job that puts aside what waited too long, then deliver the outbox."""

@@ -28,10 +28,10 @@ async def test_a_change_and_its_message_are_stored_together_and_survive_a_crash(
         appoint(first, BUDI)
         idea = seed(first, JOHN)
 
-        async def crash_before_sending(bot) -> int:
-            return 0
+        def crash_before_sending(bot) -> None:
+            return None
 
-        monkeypatch.setattr(first.services.outbox, "deliver", crash_before_sending)
+        monkeypatch.setattr(first.services.outbox, "kick", crash_before_sending)
         await first.deliver(u.callback(BUDI, f"rev:take:{idea.id}:1"))
         assert submission(first, idea.id).status == "in_review"
         assert first.request.texts(JOHN["id"]) == []
@@ -43,9 +43,11 @@ async def test_a_change_and_its_message_are_stored_together_and_survive_a_crash(
         housekeeping.schedule(second.app)
         [job] = second.app.job_queue.get_jobs_by_name(housekeeping.DELIVER_JOB)
         await job.run(second.app)
+        await second.services.outbox.settle()
         assert "being reviewed" in second.request.last_text(JOHN["id"])
         assert [m.state for m in outbox(second)] == ["sent"]
         await job.run(second.app)
+        await second.services.outbox.settle()
         assert len(second.request.texts(JOHN["id"])) == 1
 
 
