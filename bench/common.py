@@ -296,9 +296,10 @@ def bot_environment(api: StandinBotApi, database_url: str) -> dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    api: StandinBotApi, database: Path, *options: str
+    api: StandinBotApi, database: Path, *options: str, module: str = "bench.serve"
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``python -m bench.serve *options`` on ``database``, ready (polling) when entered.
+    """``python -m bench.serve *options`` (or another ``module``) on ``database``, ready
+    (polling) when entered.
 
     Leaving stops it with SIGTERM (the clean stop) and waits; its log is ``database``.log.
     """
@@ -308,7 +309,7 @@ async def bot_process(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bench.serve",
+            module,
             *options,
             cwd=database.parent,
             env=bot_environment(api, f"sqlite:///{database}"),

@@ -11,7 +11,9 @@ The stand-in Bot API server (``tests/standin``) answers every call, ``getUpdates
 whole /ide flow (/ide, the idea, kecamatan, pillar, name, send: six updates) and answers each
 question the moment it arrives. The bot runs as a process (``python -m bench.serve``, the same
 factory and start-up as ``python -m bot``) on a fresh SQLite file, with the production rate limiter
-(25 new messages/s overall, 1/s per private chat) unless ``--unthrottled``.
+(25 new messages/s overall, 1/s per private chat, 20/min per group) unless ``--unthrottled``, and
+in the default configuration: ``ANNOUNCE_NEW`` on and the team's group in ``DIGEST_CHAT_IDS``, so
+every new idea is announced there as in production.
 
 Reported per configuration (median of ``--runs`` runs): updates handled per second (all residents'
 updates over the time from the first /ide to the last tracking code) and p50/p95 of the time from
@@ -20,15 +22,18 @@ default sequential processing (``max_concurrent_updates=1``); its rate does not 
 residents wait (each update costs the same 2-3 round trips), so by default it runs with fewer of
 them to keep the run short — its latencies are then those of a shorter queue. After every run,
 each resident's submission must be stored exactly once with the text, kecamatan, pillar and name
-choice that resident gave; the benchmark fails otherwise.
+choice that resident gave, and the team's group must hear of every code (a card each, or a
+burst's list); the benchmark fails otherwise. "group lag" is how long after the last resident got
+their code the group had heard of every code.
 
-Budget (issue 7): at least 30 updates/s, and at least 6x the sequential baseline.
+Budget: at least 30 updates/s, and at least 6x the sequential baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 import time
@@ -36,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import (
+    TEAM_GROUP_ID,
     Inboxes,
     bot_process,
     check_stored,
@@ -49,6 +55,7 @@ from bench.common import (
 
 MIN_RATE = 30.0
 MIN_RATIO = 6.0
+CODE = re.compile(r"IDE-\d{4,}")
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Run:
     p95: float
     seconds: float
     updates: int
+    group_lag: float  # seconds from the last resident's code to the group knowing every code
 
 
 async def one_run(
@@ -77,13 +85,40 @@ async def one_run(
         journeys = await asyncio.gather(
             *(submit_idea(api, inboxes, plan) for plan in plans(residents))
         )
-        seconds = time.monotonic() - started
+        finished = time.monotonic()
+        group_lag = await team_group_lag(api, {journey.code for journey in journeys}, finished)
     problems = check_stored(database, journeys)
     if problems:
         raise SystemExit("Submissions not stored as given:\n" + "\n".join(problems[:20]))
     waits = [wait for journey in journeys for wait in journey.waits]
     updates = sum(journey.updates for journey in journeys)
-    return Run(updates / seconds, percentile(waits, 0.5), percentile(waits, 0.95), seconds, updates)
+    seconds = finished - started
+    return Run(
+        updates / seconds,
+        percentile(waits, 0.5),
+        percentile(waits, 0.95),
+        seconds,
+        updates,
+        group_lag,
+    )
+
+
+async def team_group_lag(api, codes: set[str], finished: float, timeout: float = 600) -> float:
+    """Seconds after ``finished`` until the team's group had been sent every one of ``codes``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        heard, last = set(), finished
+        for call in api.calls:
+            if call.method == "sendMessage" and call.params.get("chat_id") == TEAM_GROUP_ID:
+                named = codes.intersection(CODE.findall(call.params.get("text", "")))
+                if named - heard:
+                    heard |= named
+                    last = max(last, call.at)
+        if heard == codes:
+            return last - finished
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the team's group never heard of {len(codes - heard)} code(s)")
+        await asyncio.sleep(0.5)
 
 
 async def measure(arguments: argparse.Namespace) -> int:
@@ -107,7 +142,8 @@ async def measure(arguments: argparse.Namespace) -> int:
             results[name].append(run)
             print(
                 f"run {index + 1}/{arguments.runs} {name}: {run.updates} updates in "
-                f"{run.seconds:.1f} s = {run.rate:.1f}/s, p50 {run.p50:.2f} s, p95 {run.p95:.2f} s",
+                f"{run.seconds:.1f} s = {run.rate:.1f}/s, p50 {run.p50:.2f} s, "
+                f"p95 {run.p95:.2f} s, group lag {run.group_lag:.1f} s",
                 flush=True,
             )
     rows = []
@@ -121,12 +157,13 @@ async def measure(arguments: argparse.Namespace) -> int:
                 median([r.rate for r in runs]),
                 median([r.p50 for r in runs]),
                 median([r.p95 for r in runs]),
+                median([r.group_lag for r in runs]),
             ]
         )
     print_table(
         f"Throughput at {arguments.latency * 1000:.0f} ms per Bot API call "
         f"(median of {arguments.runs} runs)",
-        ["configuration", "concurrency", "residents", "updates/s", "p50 s", "p95 s"],
+        ["configuration", "concurrency", "residents", "updates/s", "p50 s", "p95 s", "group lag s"],
         rows,
     )
     rate = rows[0][3]
