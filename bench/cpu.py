@@ -64,10 +64,10 @@ from bench.common import (
 )
 from bench.plainbot import build_plain_bot
 from bench.serve import unthrottled
-from bot import workers
 from bot.app import build_application
-from bot.catalogue import load_catalogue
-from bot.config import settings_from_mapping
+from bot.core.catalogue import load_catalogue
+from bot.core.config import settings_from_mapping
+from bot.runtime import workers
 from bot.services import services
 from bot.tagging import Tagger
 from storage.engine import Database, make_engine

@@ -37,12 +37,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.catalogue import load_catalogue  # noqa: E402
-from bot.config import settings_from_mapping  # noqa: E402
-from bot.digest import week_before  # noqa: E402
-from bot.digest_delivery import Digests  # noqa: E402
-from bot.i18n import Texts  # noqa: E402
-from bot.report import Reports  # noqa: E402
+from bot.core.catalogue import load_catalogue  # noqa: E402
+from bot.core.config import settings_from_mapping  # noqa: E402
+from bot.core.i18n import Texts  # noqa: E402
+from bot.domain.digest import week_before  # noqa: E402
+from bot.domain.reports import Reports  # noqa: E402
+from bot.runtime.digest_delivery import Digests  # noqa: E402
 from storage.engine import Database, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

@@ -49,7 +49,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.common import TOKEN, median, plans, print_table, rss_mb
-from bot.workers import run
+from bot.runtime.workers import run
 
 MAX_IDLE_MB = 120.0
 MAX_GROWTH = 0.10
@@ -101,7 +101,7 @@ async def bot_role(updates: int, folder: Path, breakdown: bool = False) -> dict:
     from bench.cpu import feed, send_buttons, settings, step_updates
     from bench.serve import unthrottled
     from bot.app import build_application
-    from bot.lifecycle import on_started
+    from bot.runtime.lifecycle import on_started
     from tests.recording import RecordingRequest
 
     request = RecordingRequest(limits=False)  # the tests' checks of Telegram's limits cost CPU

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.catalogue import Catalogue
+from bot.core.catalogue import Catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def build_plain_bot(
 
 
 def main() -> None:
-    from bot.catalogue import load_catalogue
+    from bot.core.catalogue import load_catalogue
 
     logging.basicConfig(level=logging.WARNING)
     database = Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))

@@ -2,8 +2,9 @@
 
 Settings come from the environment.
 
-It is ``python -m bot`` (the same :func:`bot.app.build_application` and :func:`bot.lifecycle.serve`)
-with what a benchmark needs to set or observe, none of which production has:
+It is ``python -m bot`` (the same :func:`bot.app.build_application` and
+:func:`bot.runtime.lifecycle.serve`) with what a benchmark needs to set or observe, none of which
+production has:
 
 - ``--max-concurrent-updates N``: the processor's bound (1 is python-telegram-bot's default,
   sequential processing: the baseline of ``bench/throughput.py``);
@@ -25,16 +26,16 @@ import logging
 import time
 from pathlib import Path
 
-from bot import logs
 from bot.app import MAX_CONCURRENT_UPDATES, build_application
-from bot.clock import utc_now
-from bot.config import load_settings
-from bot.digest import week_before
-from bot.digest_delivery import Digests
-from bot.lifecycle import serve
-from bot.ratelimit import TelegramLimits
+from bot.core.clock import utc_now
+from bot.core.config import load_settings
+from bot.domain.digest import week_before
+from bot.runtime import logs
+from bot.runtime.digest_delivery import Digests
+from bot.runtime.lifecycle import serve
+from bot.runtime.ratelimit import TelegramLimits
+from bot.runtime.workers import run
 from bot.services import services
-from bot.workers import run
 from storage.engine import Database
 
 logger = logging.getLogger("bench.serve")

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.core.catalogue import Catalogue, load_catalogue
 from bot.tagging import LabelledExample, Tagger
 from bot.tagging.lexicon import Lexicon
 from bot.tagging.normalise import default_normaliser, stem

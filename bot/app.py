@@ -14,29 +14,29 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 import handlers
-from bot.abuse import FloodGuard, Throttle
-from bot.catalogue import load_catalogue
-from bot.clock import Clock, utc_now
-from bot.config import Settings
-from bot.digest_delivery import Digests, Sleep
-from bot.groupcommit import GroupCommit
-from bot.http import AiohttpRequest
-from bot.i18n import Texts
-from bot.ideapool import IdeaPool
-from bot.intake import Inbox
-from bot.offload import Offload
-from bot.outbox import Outbox
-from bot.persistence import DatabasePersistence
-from bot.processing import OrderedUpdateProcessor
-from bot.ratelimit import TelegramLimits
-from bot.replies import Replies
-from bot.report import Reports
-from bot.residents import Residents
-from bot.review import Review
-from bot.roles import Roles
+from bot.core.catalogue import load_catalogue
+from bot.core.clock import Clock, utc_now
+from bot.core.config import Settings
+from bot.core.i18n import Texts
+from bot.core.offload import Offload
+from bot.domain.ideapool import IdeaPool
+from bot.domain.prompts import Prompts
+from bot.domain.records import Records
+from bot.domain.reports import Reports
+from bot.domain.residents import Residents
+from bot.domain.review import Review
+from bot.domain.roles import Roles
+from bot.domain.submissions import SIMILAR_POOL, Submissions
+from bot.runtime.abuse import FloodGuard, Throttle
+from bot.runtime.digest_delivery import Digests, Sleep
+from bot.runtime.groupcommit import GroupCommit
+from bot.runtime.http import AiohttpRequest
+from bot.runtime.intake import Inbox
+from bot.runtime.outbox import Outbox
+from bot.runtime.persistence import DatabasePersistence
+from bot.runtime.processing import OrderedUpdateProcessor
+from bot.runtime.ratelimit import TelegramLimits
 from bot.services import BOT_DATA_KEY, Services, services
-from bot.stats import Records
-from bot.submissions import SIMILAR_POOL, Submissions
 from bot.tagging import Tagger
 from handlers.cards import TeamCards
 from storage.engine import Database, make_engine
@@ -150,7 +150,7 @@ def build_application(
             texts=texts,
             ideas=ideas,
         ),
-        replies=Replies(db=db, settings=settings, clock=clock),
+        prompts=Prompts(db=db, settings=settings, clock=clock),
         records=Records(
             db=db,
             settings=settings,

@@ -10,26 +10,26 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext
 
-from bot.abuse import FloodGuard, Throttle
-from bot.catalogue import Catalogue
-from bot.clock import Clock
-from bot.config import Settings
-from bot.i18n import Texts
-from bot.intake import Inbox
-from bot.offload import Offload
-from bot.outbox import Outbox
-from bot.replies import Replies
-from bot.report import Reports
-from bot.residents import Residents
-from bot.review import Review
-from bot.roles import Roles
-from bot.stats import Records
-from bot.submissions import Submissions
+from bot.core.catalogue import Catalogue
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.i18n import Texts
+from bot.core.offload import Offload
+from bot.domain.prompts import Prompts
+from bot.domain.records import Records
+from bot.domain.reports import Reports
+from bot.domain.residents import Residents
+from bot.domain.review import Review
+from bot.domain.roles import Roles
+from bot.domain.submissions import Submissions
+from bot.runtime.abuse import FloodGuard, Throttle
+from bot.runtime.intake import Inbox
+from bot.runtime.outbox import Outbox
 from bot.tagging import Tagger
 from storage.engine import Database
 
 if TYPE_CHECKING:
-    from bot.digest_delivery import Digests
+    from bot.runtime.digest_delivery import Digests
 
 BOT_DATA_KEY = "services"
 
@@ -53,7 +53,7 @@ class Services:
     reports: Reports
     roles: Roles
     review: Review
-    replies: Replies
+    prompts: Prompts
     records: Records
 
 

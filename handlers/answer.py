@@ -1,12 +1,12 @@
 """The resident's answer to an officer's question: the "answer" conversation.
 
-When an officer asks for more information, the resident's notice carries a button
-``ans:<submission id>``. Pressing it opens this short conversation: the resident's next text goes
-onto the submission's history, the submission goes back to ``in_review``, and the officer who asked
-and the team's groups get the card again, through the outbox. /batal leaves without answering.
-An answer awaited longer than :data:`bot.clock.IDLE_LIMIT` is put aside
-(:meth:`bot.replies.Replies.put_aside_idle`); what the resident writes after that is not taken as
-the answer, and they are told so.
+When an officer asks for more information, the resident's notice carries a button ``ans:<submission
+id>``. Pressing it opens this short conversation: the resident's next text goes onto the
+submission's history, the submission goes back to ``in_review``, and the officer who asked and the
+team's groups get the card again, through the outbox. /batal leaves without answering. An answer
+awaited longer than :data:`bot.core.clock.IDLE_LIMIT` is put aside
+(:meth:`bot.domain.prompts.Prompts.put_aside_idle`); what the resident writes after that is not
+taken as the answer, and they are told so.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.replies import Unanswered
+from bot.domain.prompts import Unanswered
 from handlers.base import NUMBER, PRIVATE, turn
 
 CONVERSATION_NAME = "answer"
@@ -34,7 +34,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | Non
     t = await turn(update, context)
     query = update.callback_query
     submission_id = int(query.data.removeprefix("ans:"))
-    code = await t.services.replies.start_answer(t.user_id, submission_id)
+    code = await t.services.prompts.start_answer(t.user_id, submission_id)
     if code is None:
         await query.answer(t.text("idea.stale_button"))
         return None
@@ -46,7 +46,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | Non
 async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Put the answer on the submission, thank the resident and tell the officers."""
     t = await turn(update, context)
-    answered = await t.services.replies.answer(t.user_id, update.effective_message.text)
+    answered = await t.services.prompts.answer(t.user_id, update.effective_message.text)
     if isinstance(answered, Unanswered):
         await update.effective_message.reply_text(t.text(f"review.answer_{answered.value}"))
         return END
@@ -67,7 +67,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Leave without answering; the question stays open."""
     t = await turn(update, context)
-    await t.services.replies.drop_answer(t.user_id)
+    await t.services.prompts.drop_answer(t.user_id)
     await update.effective_message.reply_text(t.text("review.answer_cancelled"))
     return END
 

@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
-from bot.i18n import MESSAGE_LIMIT
+from bot.core.i18n import MESSAGE_LIMIT
+from bot.domain.submissions import Profile
 from bot.services import Services, services
-from bot.submissions import Profile
 
 PRIVATE = filters.ChatType.PRIVATE
 

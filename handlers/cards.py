@@ -2,8 +2,8 @@
 :class:`TeamCards` draws the cards and lists of new ideas the outbox sends to the team.
 
 Callback data of the card's buttons: ``rev:<action>:<submission id>:<version>`` (the version the
-card was drawn at, see :mod:`bot.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a chosen
-pillar; ``rvv:<id>`` sends a fresh card.
+card was drawn at, see :mod:`bot.domain.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a
+chosen pillar; ``rvv:<id>`` sends a fresh card.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from bot.i18n import MESSAGE_LIMIT, Html
-from bot.outbox import CardMessage, send_card_message
-from bot.review import MAX_WORDS, Action, Card, actions_for
+from bot.core.i18n import MESSAGE_LIMIT, Html
+from bot.domain.review import MAX_WORDS, Action, Card, actions_for
+from bot.runtime.outbox import CardMessage, send_card_message
 from bot.services import services
 from handlers.base import Turn, clip, fitted, shown_length
 from handlers.steps import where_text

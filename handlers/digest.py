@@ -13,8 +13,8 @@ from datetime import timedelta
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.processing import slot_set_aside
-from bot.report import SpanError, report_span
+from bot.domain.reports import SpanError, report_span
+from bot.runtime.processing import slot_set_aside
 from handlers.officer import staff_turn
 
 

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot.abuse import Verdict
+from bot.runtime.abuse import Verdict
 from handlers.base import turn
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.catalogue import Catalogue
+from bot.core.catalogue import Catalogue
 from handlers.base import Turn
 
 

@@ -19,9 +19,9 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.digest import split_messages
-from bot.menus import publish_staff_menu, withdraw_staff_menu
-from bot.roles import INVITE_PREFIX, Appointed, Role
+from bot.domain.digest import split_messages
+from bot.domain.roles import INVITE_PREFIX, Appointed, Role
+from bot.runtime.menus import publish_staff_menu, withdraw_staff_menu
 from handlers import keyboards
 from handlers.base import (
     NUMBER,

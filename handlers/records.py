@@ -1,8 +1,8 @@
 """Finding and counting: /cari, /statistik and /ekspor, for officers only.
 
-All three read the same filters (:mod:`bot.search`); a bad filter gets an error that lists the
-valid values. Counting, drawing the chart and writing the files run off the event loop, and
-with the update's slot set aside while they and the uploads take their time.
+All three read the same filters (:mod:`bot.domain.search`); a bad filter gets an error that lists
+the valid values. Counting, drawing the chart and writing the files run off the event loop, and with
+the update's slot set aside while they and the uploads take their time.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.processing import slot_set_aside
-from bot.search import FilterError, parse
+from bot.domain.search import FilterError, parse
+from bot.runtime.processing import slot_set_aside
 from handlers.base import Turn, clip, command_argument
 from handlers.cards import title
 from handlers.officer import staff_turn

@@ -7,10 +7,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.drafts import check_text
-from bot.i18n import LANGUAGES, Html
-from bot.review import MAX_WORDS
-from bot.roles import Role
+from bot.core.i18n import LANGUAGES, Html
+from bot.domain.drafts import check_text
+from bot.domain.review import MAX_WORDS
+from bot.domain.roles import Role
 from handlers import keyboards
 from handlers.base import (
     PRIVATE,

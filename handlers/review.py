@@ -25,8 +25,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Html
-from bot.review import TEMPLATES, Action, Conflict, Done, Refused
+from bot.core.i18n import Html
+from bot.domain.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
 from handlers.base import NUMBER, PRIVATE, Turn, profile, turn
 from handlers.cards import (
@@ -173,7 +173,7 @@ async def ask_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     card = await t.services.review.card(submission_id)
     if card is None:
         return None
-    await t.services.replies.start_prompt(
+    await t.services.prompts.start_prompt(
         update.effective_chat.id,
         t.user_id,
         action,
@@ -197,9 +197,9 @@ async def ask_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def _apply_words(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn, *, words=None, template=None
 ) -> str | int:
-    replies = t.services.replies
+    prompts = t.services.prompts
     chat_id = update.effective_chat.id
-    prompt = await replies.prompt(chat_id, t.user_id)
+    prompt = await prompts.prompt(chat_id, t.user_id)
     if prompt is None:
         # Put aside after waiting too long. In a group the officer may be talking to the team.
         if update.effective_chat.type == ChatType.PRIVATE:
@@ -216,7 +216,7 @@ async def _apply_words(
     if result in (Refused.BAD_CODE, Refused.EMPTY):
         await update.effective_chat.send_message(t.text(f"review.refused_{result}"))
         return WORDS
-    await replies.drop_prompt(chat_id, t.user_id)
+    await prompts.drop_prompt(chat_id, t.user_id)
     await _outcome(update, context, t, result, prompt.submission_id, prompt.card_message_id)
     return END
 
@@ -225,7 +225,7 @@ async def receive_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     """Apply the waiting action with the officer's own words."""
     t = await staff_turn(update, context)
     if t is None:
-        await services(context).replies.drop_prompt(
+        await services(context).prompts.drop_prompt(
             update.effective_chat.id, update.effective_user.id
         )
         return END
@@ -241,7 +241,7 @@ async def use_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     value = query.data.removeprefix("rvt:")
     if value == "-":
         return await cancel_words(update, context)
-    prompt = await t.services.replies.prompt(update.effective_chat.id, t.user_id)
+    prompt = await t.services.prompts.prompt(update.effective_chat.id, t.user_id)
     if prompt is None:
         await query.answer(t.text("idea.stale_button"))
         return END
@@ -257,7 +257,7 @@ async def cancel_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     if update.callback_query:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    await t.services.replies.drop_prompt(update.effective_chat.id, t.user_id)
+    await t.services.prompts.drop_prompt(update.effective_chat.id, t.user_id)
     await update.effective_chat.send_message(t.text("review.prompt_cancelled"))
     return END
 

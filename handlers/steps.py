@@ -6,9 +6,9 @@ import json
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.drafts import MAX_PHOTOS, MIN_LENGTH, SKIPPED, Step, candidates_of, photos_of
-from bot.i18n import Html
-from bot.submissions import Similar
+from bot.core.i18n import Html
+from bot.domain.drafts import MAX_PHOTOS, MIN_LENGTH, SKIPPED, Step, candidates_of, photos_of
+from bot.domain.submissions import Similar
 from handlers import keyboards
 from handlers.base import Turn
 from storage.models import Draft

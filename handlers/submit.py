@@ -1,10 +1,10 @@
 """The /ide conversation: idea → where → pillar → name → check and send.
 
 The draft in the database holds every answer, and the step shown next is always the first one the
-draft lacks (:func:`bot.submissions.next_step`), so editing an answer, resuming after a restart and
-a repeated button all land on the right question. A draft left idle is put aside by a job
-(:meth:`bot.submissions.Submissions.put_aside_idle`); a step answered after that says so and
-leaves the flow.
+draft lacks (:func:`bot.domain.submissions.next_step`), so editing an answer, resuming after a
+restart and a repeated button all land on the right question. A draft left idle is put aside by a
+job (:meth:`bot.domain.submissions.Submissions.put_aside_idle`); a step answered after that says so
+and leaves the flow.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.drafts import (
+from bot.domain.drafts import (
     MAX_LENGTH,
     MAX_PHOTOS,
     MIN_LENGTH,
@@ -35,7 +35,7 @@ from bot.drafts import (
     TextProblem,
     next_step,
 )
-from bot.submissions import LimitReached, Sent
+from bot.domain.submissions import LimitReached, Sent
 from handlers import keyboards, steps
 from handlers.base import PRIVATE, Turn, number, profile, turn
 from storage.models import Draft

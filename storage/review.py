@@ -2,7 +2,7 @@
 
 Same habits as :mod:`storage.queries`: plain functions taking a session first and keyword-only
 arguments, returning read models or plain values. Business rules (who may do what, which
-transition is allowed) live in the services of :mod:`bot.roles` and :mod:`bot.review`.
+transition is allowed) live in the services of :mod:`bot.domain.roles` and :mod:`bot.domain.review`.
 """
 
 from __future__ import annotations

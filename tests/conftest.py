@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from bot import housekeeping
 from bot.app import build_application
-from bot.catalogue import load_catalogue
-from bot.config import Settings, settings_from_mapping
-from bot.ratelimit import TelegramLimits
+from bot.core.catalogue import load_catalogue
+from bot.core.config import Settings, settings_from_mapping
+from bot.runtime import housekeeping
+from bot.runtime.ratelimit import TelegramLimits
 from bot.services import Services, services
 from bot.tagging import Tagger
 from storage.engine import Database, make_engine

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.backup import BackupError, backup_sqlite
 from storage import inbox
+from storage.backup import BackupError, backup_sqlite
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 from tests.conftest import TOKEN

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tracemalloc
 from datetime import timedelta
 
-from bot import residents as residents_module
-from bot.abuse import SENDERS_KEPT, FloodGuard, Verdict
+from bot.domain import residents as residents_module
+from bot.runtime.abuse import SENDERS_KEPT, FloodGuard, Verdict
 from tests import updates as u
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot import housekeeping
-from bot.lifecycle import on_started
+from bot.runtime import housekeeping
+from bot.runtime.lifecycle import on_started
 from storage import inbox
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade

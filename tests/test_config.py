@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, load_settings, settings_from_mapping
+from bot.core.config import ConfigError, load_settings, settings_from_mapping
 from tests.conftest import TOKEN
 
 BASE = {"TELEGRAM_BOT_TOKEN": TOKEN, "ADMIN_IDS": "11,22"}

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
-from bot.clock import utc_now
-from bot.digest import week_before
-from bot.digest_delivery import last_fire_time
+from bot.core.clock import utc_now
+from bot.domain.digest import week_before
+from bot.runtime.digest_delivery import last_fire_time
 from storage import review
 from storage.digests import DigestDelivery
 from storage.engine import make_engine

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot import charts
-from bot.catalogue import load_catalogue
-from bot.digest import (
+from bot.core.catalogue import load_catalogue
+from bot.core.i18n import Texts
+from bot.domain import charts
+from bot.domain.digest import (
     MESSAGE_LIMIT,
     Context,
     excerpt,
@@ -20,8 +21,7 @@ from bot.digest import (
     week_before,
     week_so_far,
 )
-from bot.i18n import Texts
-from bot.sla import overdue_cutoff
+from bot.domain.sla import overdue_cutoff
 from storage import digests as store
 from storage.digests import DigestFigures, Listed
 from storage.engine import Database, make_engine

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 
-from bot import digest_delivery
-from bot.digest import week_before
-from bot.digest_delivery import CATCH_UP_JOB_NAME, JOB_NAME, LEASE, MAX_ATTEMPTS
-from bot.ratelimit import TelegramLimits
+from bot.domain.digest import week_before
+from bot.runtime import digest_delivery
+from bot.runtime.digest_delivery import CATCH_UP_JOB_NAME, JOB_NAME, LEASE, MAX_ATTEMPTS
+from bot.runtime.ratelimit import TelegramLimits
 from storage import digests as store
 from storage.digests import DeliveryState
 from tests.conftest import ADMIN_ID, make_settings

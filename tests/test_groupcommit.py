@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event
 
-from bot.groupcommit import GroupCommit
+from bot.runtime.groupcommit import GroupCommit
 from storage import inbox
 from storage.engine import Database
 from tests import updates as u

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from bot import housekeeping
+from bot.runtime import housekeeping
 from storage.models import Draft, Resident
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN

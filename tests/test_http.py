@@ -13,8 +13,8 @@ from aiohttp import web
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
-from bot.http import AiohttpRequest
-from bot.ratelimit import TelegramLimits
+from bot.runtime.http import AiohttpRequest
+from bot.runtime.ratelimit import TelegramLimits
 from tests.standin import StandinBotApi
 from tests.standin.human import DEFAULT_PHOTO
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import event, update
 
-from bot.ideapool import IdeaPool
+from bot.domain.ideapool import IdeaPool
 from storage import queries
 from storage import review as review_store
 from storage.engine import Database, make_engine

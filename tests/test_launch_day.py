@@ -8,8 +8,8 @@ import re
 
 from sqlmodel import Session, select
 
-from bot import housekeeping
-from bot.ratelimit import TelegramLimits
+from bot.runtime import housekeeping
+from bot.runtime.ratelimit import TelegramLimits
 from storage.models import CardIntro, OutboxMessage, Submission
 from storage.outbox import queue_card
 from tests import updates as u

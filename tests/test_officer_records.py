@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.catalogue import load_catalogue
-from bot.search import FilterError, Problem, parse
-from bot.stats import iso_weeks
+from bot.core.catalogue import load_catalogue
+from bot.domain.records import iso_weeks
+from bot.domain.search import FilterError, Problem, parse
 from storage import queries
 from storage import records as store
 from storage.engine import Database

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.replies import Unanswered
-from bot.review import Action
-from bot.sla import sla_deadline
-from bot.submissions import Profile
+from bot.domain.prompts import Unanswered
+from bot.domain.review import Action
+from bot.domain.sla import sla_deadline
+from bot.domain.submissions import Profile
 from storage.models import OutboxMessage, Status
 from storage.review import ReviewNote, ReviewPrompt
 from tests import updates as u
@@ -253,7 +253,7 @@ async def test_an_answer_handled_again_after_a_restart_is_recorded_once_and_than
     await bot.deliver(u.callback(BUDI, f"rev:ask:{idea.id}:1"))
     await bot.deliver(u.callback(BUDI, "rvt:place"))
     await bot.deliver(u.callback(JOHN, f"ans:{idea.id}"))
-    replies = bot.services.replies
+    replies = bot.services.prompts
     first = await replies.answer(JOHN["id"], "Near the Martapura market")
     again = await replies.answer(JOHN["id"], "Near the Martapura market")
     assert again == first and again.asked_by == BUDI["id"]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.lifecycle import on_started
+from bot.runtime.lifecycle import on_started
 from storage.models import StatusChange
 from storage.review import Invite, Officer
 from tests import updates as u

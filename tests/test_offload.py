@@ -12,8 +12,8 @@ import threading
 import openpyxl
 import pytest
 
-from bot.digest import week_before
-from bot.offload import Offload
+from bot.core.offload import Offload
+from bot.domain.digest import week_before
 from tests.digest_data import NOW, WITA, seed_week
 
 
@@ -68,9 +68,9 @@ def rows(workbook: bytes) -> list[tuple]:
 def test_the_bot_process_does_not_load_matplotlib_until_a_chart_is_drawn():
     script = (
         "import sys\n"
-        "import bot.app, bot.lifecycle\n"
+        "import bot.app, bot.runtime.lifecycle\n"
         "assert 'matplotlib' not in sys.modules and 'numpy' not in sys.modules\n"
-        "from bot.charts import new_figure\n"
+        "from bot.domain.charts import new_figure\n"
         "new_figure(figsize=(1, 1))\n"
         "assert 'matplotlib' in sys.modules\n"
     )

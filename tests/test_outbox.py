@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 from telegram.error import ChatMigrated, NetworkError, RetryAfter, TimedOut
 
-from bot import housekeeping
-from bot.outbox import MAX_ATTEMPTS
+from bot.runtime import housekeeping
+from bot.runtime.outbox import MAX_ATTEMPTS
 from storage.models import OutboxMessage, Resident
 from tests import updates as u
 from tests.conftest import make_settings

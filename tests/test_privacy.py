@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from bot.digest import week_so_far
+from bot.domain.digest import week_so_far
 from storage import records
 from storage.models import Resident, Status, StatusChange, Submission
 from tests import updates as u

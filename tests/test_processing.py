@@ -12,8 +12,8 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.processing import OrderedUpdateProcessor
-from bot.ratelimit import TelegramLimits
+from bot.runtime.processing import OrderedUpdateProcessor
+from bot.runtime.ratelimit import TelegramLimits
 from tests import updates as u
 from tests.conftest import TOKEN
 from tests.recording import RecordingRequest

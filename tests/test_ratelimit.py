@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.ratelimit import TelegramLimits
+from bot.runtime.ratelimit import TelegramLimits
 
 
 class Sleeps:

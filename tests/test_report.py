@@ -9,8 +9,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot import cli, digest_cli
-from bot.report import SpanError, median_hours, report_span
+from bot import cli
+from bot.cli import digest as digest_cli
+from bot.domain.reports import SpanError, median_hours, report_span
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita

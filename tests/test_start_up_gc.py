@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from bot.lifecycle import on_started
+from bot.runtime.lifecycle import on_started
 
 
 async def test_start_up_freezes_the_objects_it_loaded(bot):

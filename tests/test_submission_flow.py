@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot import housekeeping
+from bot.runtime import housekeeping
 from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
 from tests import updates as u
 from tests.conftest import TEAM_GROUP_ID, make_settings

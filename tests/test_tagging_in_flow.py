@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from bot import learning
-from bot.lifecycle import on_started
+from bot.domain import learning
+from bot.runtime.lifecycle import on_started
 from storage import queries
 from storage.models import Draft, Status, StatusChange, Submission, Support
 from tests import updates as u

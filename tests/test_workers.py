@@ -6,7 +6,8 @@ import asyncio
 import threading
 import time
 
-from bot import cli, lifecycle, logs, workers
+from bot import cli
+from bot.runtime import lifecycle, logs, workers
 from tests.conftest import ADMIN_ID, TOKEN
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.tagging.normalise import NormalisedText, Normaliser, Token
 
 if TYPE_CHECKING:
-    from bot.catalogue import Catalogue
+    from bot.core.catalogue import Catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Lexicon:
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue, normaliser: Normaliser) -> Lexicon:
-        """Build the lexicon from a :class:`bot.catalogue.Catalogue`'s keywords."""
+        """Build the lexicon from a :class:`bot.core.catalogue.Catalogue`'s keywords."""
         return cls(
             (
                 (pillar.key, keyword.term, keyword.weight)

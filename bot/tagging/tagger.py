@@ -37,7 +37,7 @@ from bot.tagging.similarity import Similarity, Vector
 from bot.tagging.training import NONE, LabelledExample, accuracy, shipped_seed, split
 
 if TYPE_CHECKING:
-    from bot.catalogue import Catalogue
+    from bot.core.catalogue import Catalogue
 
 TEMPERATURE = 4.0
 LEXICON_WEIGHT = 0.5

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import storage.digests
 import storage.models
 import storage.review  # noqa: F401
-from bot.config import DEFAULT_DATABASE_URL
+from bot.core.config import DEFAULT_DATABASE_URL
 
 target_metadata = SQLModel.metadata
 

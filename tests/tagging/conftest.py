@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.core.catalogue import Catalogue, load_catalogue
 from bot.tagging import Tagger
 
 

@@ -13,7 +13,7 @@ from bot.tagging.cli import run_tag
 KEYS = {"pillar", "confidence", "runner_up", "is_idea", "looks_like_complaint", "reasons"}
 PILLARS = {"governance", "branding", "economy", "living", "society", "environment"}
 PROGRAM = (
-    "import sys; from bot.catalogue import load_catalogue; from bot.tagging import Tagger; "
+    "import sys; from bot.core.catalogue import load_catalogue; from bot.tagging import Tagger; "
     "from bot.tagging.cli import run_tag; "
     "sys.exit(run_tag(sys.stdin, sys.stdout, Tagger.from_catalogue(load_catalogue())))"
 )

@@ -7,7 +7,7 @@ import random
 import threading
 from pathlib import Path
 
-from bot.catalogue import Catalogue
+from bot.core.catalogue import Catalogue
 from bot.tagging import LabelledExample, Tagger
 
 DEV = Path(__file__).resolve().parent.parent / "data" / "pillars_dev.jsonl"

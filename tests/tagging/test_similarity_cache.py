@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from bot.catalogue import Catalogue
+from bot.core.catalogue import Catalogue
 from bot.tagging import Tagger
 from bot.tagging.lexicon import Lexicon
 from bot.tagging.model import features

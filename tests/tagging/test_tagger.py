@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.catalogue import Catalogue
+from bot.core.catalogue import Catalogue
 from bot.tagging import Tagger
 
 PILLARS = {"governance", "branding", "economy", "living", "society", "environment"}

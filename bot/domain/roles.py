@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.i18n import Texts, resolve_language
-from bot.submissions import Profile
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.i18n import Texts, resolve_language
+from bot.domain.submissions import Profile
 from storage import review as store
 from storage.engine import Database
 from storage.outbox import queue_message

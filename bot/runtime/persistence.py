@@ -3,7 +3,7 @@
 Only ConversationHandler states are persisted; everything else the bot knows is in its tables.
 The update processor flushes after every update (:meth:`Application.update_persistence`), so a
 restart continues a conversation at the step it had reached. Steps are written through the
-:class:`~bot.groupcommit.GroupCommit` that also marks updates done.
+:class:`~bot.runtime.groupcommit.GroupCommit` that also marks updates done.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.groupcommit import GroupCommit
+from bot.runtime.groupcommit import GroupCommit
 from storage import inbox
 from storage.engine import Database
 

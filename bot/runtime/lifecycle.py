@@ -9,9 +9,10 @@ import signal
 
 from telegram.ext import Application
 
-from bot import digest_delivery, housekeeping, learning, menus
 from bot.app import POLL_TIMEOUT
-from bot.intake import poll
+from bot.domain import learning
+from bot.runtime import digest_delivery, housekeeping, menus
+from bot.runtime.intake import poll
 from bot.services import services
 from storage.engine import describe
 

@@ -3,8 +3,8 @@
 Knows nothing of Telegram. What is awaited is kept in the database (``reviewprompt``,
 ``pendinganswer``), so it survives a restart like the conversations that wait for it. A resident's
 answer goes onto the submission's history and sends it back from ``needs_info`` to ``in_review``.
-What waits longer than :data:`bot.clock.IDLE_LIMIT` is put aside by a job
-(:meth:`Replies.put_aside_idle`), which a restart does not forget.
+What waits longer than :data:`bot.core.clock.IDLE_LIMIT` is put aside by a job
+(:meth:`Prompts.put_aside_idle`), which a restart does not forget.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from enum import Enum
 
 from sqlmodel import Session
 
-from bot.clock import IDLE_LIMIT, Clock
-from bot.config import Settings
-from bot.review import MAX_WORDS, Action
-from bot.roles import role_in
+from bot.core.clock import IDLE_LIMIT, Clock
+from bot.core.config import Settings
+from bot.domain.review import MAX_WORDS, Action
+from bot.domain.roles import role_in
 from storage import review as store
 from storage.engine import Database
 from storage.models import CardIntro, Status, SubmissionPublic
@@ -38,7 +38,7 @@ class Unanswered(Enum):
     CLOSED = "closed"  # the question is no longer open
 
 
-class Replies:
+class Prompts:
     """Prompts for officers' words and residents' answers."""
 
     def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:

@@ -1,11 +1,11 @@
 """Group commit: what handled updates leave to store, written for many updates at once.
 
 After each update the bot stores the conversation steps that changed and marks the update done in
-the inbox (:mod:`bot.processing`). With 32 updates handled at once, a transaction for each of
-those made the database the bottleneck, and SQLite takes one writer at a time anyway. Here a
-caller adds what it needs stored and waits; one writer at a time takes everything added so far
-and commits it in one transaction. When the bot is idle the first caller's commit starts at once;
-under load one commit serves every update that finished while the previous one was written.
+the inbox (:mod:`bot.runtime.processing`). With 32 updates handled at once, a transaction for each
+of those made the database the bottleneck, and SQLite takes one writer at a time anyway. Here a
+caller adds what it needs stored and waits; one writer at a time takes everything added so far and
+commits it in one transaction. When the bot is idle the first caller's commit starts at once; under
+load one commit serves every update that finished while the previous one was written.
 
 Order holds: what a caller added is committed no later than anything added after its call
 returned, so a done mark never reaches the database before the steps its update changed. A
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage import inbox as store
 from storage.engine import Database
 

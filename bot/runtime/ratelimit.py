@@ -34,7 +34,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.intake import retry_seconds
+from bot.runtime.intake import retry_seconds
 
 logger = logging.getLogger(__name__)
 

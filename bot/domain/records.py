@@ -14,14 +14,14 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.catalogue import Catalogue
-from bot.charts import new_figure
-from bot.clock import Clock
-from bot.config import Settings
-from bot.digest import without_contacts
-from bot.exports import to_csv, to_xlsx
-from bot.i18n import Texts
-from bot.offload import Offload
+from bot.core.catalogue import Catalogue
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.i18n import Texts
+from bot.core.offload import Offload
+from bot.domain.charts import new_figure
+from bot.domain.digest import without_contacts
+from bot.domain.exports import to_csv, to_xlsx
 from storage import records
 from storage.engine import Database
 from storage.models import Status, SubmissionPublic

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.catalogue import Catalogue
-from bot.clock import day_bounds, parse_day
+from bot.core.catalogue import Catalogue
+from bot.core.clock import day_bounds, parse_day
 from storage.models import Status
 from storage.records import Criteria
 

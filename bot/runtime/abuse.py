@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 # Senders remembered before idle ones are forgotten (each costs about 200 bytes: its times).
 SENDERS_KEPT = 1000

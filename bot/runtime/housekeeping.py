@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
-from bot.clock import IDLE_LIMIT
+from bot.core.clock import IDLE_LIMIT
 from bot.services import services
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def put_aside_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
     residents), officers' actions awaiting words, residents' answers awaiting text."""
     found = services(context)
     drafts = await found.submissions.put_aside_idle()
-    prompts, answers = await found.replies.put_aside_idle()
+    prompts, answers = await found.prompts.put_aside_idle()
     if drafts or prompts or answers:
         logger.info(
             "Put aside %d idle draft(s), %d action(s) awaiting words, %d answer(s) awaited",

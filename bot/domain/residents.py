@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.clock import Clock
-from bot.i18n import resolve_language
-from bot.ideapool import IdeaPool
+from bot.core.clock import Clock
+from bot.core.i18n import resolve_language
+from bot.domain.ideapool import IdeaPool
 from storage import privacy, queries
 from storage.engine import Database
 

@@ -29,11 +29,13 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import charts
-from bot.catalogue import Catalogue
-from bot.clock import Clock
-from bot.config import Settings
-from bot.digest import (
+from bot.core.catalogue import Catalogue
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.i18n import Texts
+from bot.core.offload import Offload
+from bot.domain import charts
+from bot.domain.digest import (
     TOP_KECAMATAN,
     Context,
     Period,
@@ -43,12 +45,10 @@ from bot.digest import (
     week_before,
     week_so_far,
 )
-from bot.i18n import Texts
-from bot.intake import retry_seconds
-from bot.offload import Offload
-from bot.report import week_workbook
+from bot.domain.reports import week_workbook
+from bot.domain.sla import overdue_cutoff
+from bot.runtime.intake import retry_seconds
 from bot.services import services
-from bot.sla import overdue_cutoff
 from storage import digests as store
 from storage.digests import Claimed, DeliveryState, DigestFigures
 from storage.engine import Database

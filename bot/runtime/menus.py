@@ -15,7 +15,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import LANGUAGES, Texts
+from bot.core.i18n import LANGUAGES, Texts
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The rules of a draft idea: its steps, what counts as a usable text, and how it is read.
 
-Pure functions over :class:`storage.models.Draft`; the service in :mod:`bot.submissions` applies
-them, the /ide conversation asks the step :func:`next_step` names.
+Pure functions over :class:`storage.models.Draft`; the service in :mod:`bot.domain.submissions`
+applies them, the /ide conversation asks the step :func:`next_step` names.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage import outbox as store
 from storage.engine import Database
 from storage.models import CardIntro, OutboxMessage

@@ -1,6 +1,6 @@
 """PNG charts drawn headless with matplotlib's Agg canvas (no pyplot, no display, no global state).
 
-Callers run them through :class:`bot.offload.Offload` (a worker process): drawing takes a few
+Callers run them through :class:`bot.core.offload.Offload` (a worker process): drawing takes a few
 hundred milliseconds of Python. matplotlib (with numpy, some 35 MB) is imported at the first
 chart, so the bot's own process never loads it.
 """

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 
-from bot import logs
-from bot.config import ConfigError, load_settings
+from bot.core.config import ConfigError, load_settings
+from bot.runtime import logs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,15 +46,15 @@ def _run(env_file: Path) -> int:
         return 2
     logs.configure(settings.log_level, settings.token)
     from bot.app import build_application
-    from bot.lifecycle import serve
-    from bot.workers import run
+    from bot.runtime.lifecycle import serve
+    from bot.runtime.workers import run
 
     run(serve(build_application(settings)))
     return 0
 
 
 def _tag() -> int:
-    from bot.catalogue import load_catalogue
+    from bot.core.catalogue import load_catalogue
     from bot.tagging import Tagger
     from bot.tagging.cli import run_tag
 
@@ -62,7 +62,7 @@ def _tag() -> int:
 
 
 def _backup(env_file: Path, target: Path) -> int:
-    from bot.backup import BackupError, backup_sqlite
+    from storage.backup import BackupError, backup_sqlite
 
     try:
         size = backup_sqlite(load_settings(env_file).database_url, target)
@@ -74,8 +74,8 @@ def _backup(env_file: Path, target: Path) -> int:
 
 
 def _digest_or_report(arguments: argparse.Namespace) -> int:
-    from bot import digest_cli
-    from bot.workers import run
+    from bot.cli import digest as digest_cli
+    from bot.runtime.workers import run
 
     try:
         settings = load_settings(arguments.env_file)

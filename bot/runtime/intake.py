@@ -4,8 +4,8 @@ python-telegram-bot's own Updater confirms updates to Telegram as soon as it has
 process killed while working through a backlog loses them. Here each batch from ``getUpdates`` is
 committed to the ``inboxupdate`` table before the next call confirms it (Telegram confirms every
 update below the ``offset`` it is asked with). An update is marked done when its handling has
-finished (see :mod:`bot.processing`). At start, stored updates not yet done are handled first; an
-update id seen before is never handled again.
+finished (see :mod:`bot.runtime.processing`). At start, stored updates not yet done are handled
+first; an update id seen before is never handled again.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.clock import Clock
-from bot.groupcommit import GroupCommit
+from bot.core.clock import Clock
+from bot.runtime.groupcommit import GroupCommit
 from storage import inbox as store
 from storage.engine import Database
 

@@ -9,9 +9,9 @@ done in the inbox), so an update counts as handled only once its effects are sto
 The bound counts updates whose turn has come, not those waiting for the same resident's previous
 update, nor those waiting on slow work of their own (building a report, uploading a file) inside
 :func:`slot_set_aside`. python-telegram-bot's own semaphore is taken before
-:meth:`do_process_update`, so with it one resident's queued messages took a slot each: a resident who sent 40 messages at once (each
-answered at Telegram's pace of one a second to a private chat) held every slot, and everyone else
-waited until that backlog was through.
+:meth:`do_process_update`, so with it one resident's queued messages took a slot each: a resident
+who sent 40 messages at once (each answered at Telegram's pace of one a second to a private chat)
+held every slot, and everyone else waited until that backlog was through.
 """
 
 from __future__ import annotations

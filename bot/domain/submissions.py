@@ -17,9 +17,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.clock import IDLE_LIMIT, Clock, start_of_local_day
-from bot.config import Settings
-from bot.drafts import (
+from bot.core.clock import IDLE_LIMIT, Clock, start_of_local_day
+from bot.core.config import Settings
+from bot.core.i18n import Texts, resolve_language
+from bot.domain.drafts import (
     MAX_PHOTOS,
     SKIPPED,
     DraftGone,
@@ -31,8 +32,7 @@ from bot.drafts import (
     next_step,
     photos_of,
 )
-from bot.i18n import Texts, resolve_language
-from bot.ideapool import IdeaPool
+from bot.domain.ideapool import IdeaPool
 from bot.tagging import Tagger, TagResult
 from storage import queries
 from storage.engine import Database

@@ -2,7 +2,7 @@
 
 A period is a week, Monday 00:00 to Monday 00:00 in the configured zone (WITA), compared with the
 week before it; /ringkasan shows the current week so far against the same span a week earlier.
-Every value from the database is HTML-escaped by :meth:`bot.i18n.Texts.get`; the text is cut
+Every value from the database is HTML-escaped by :meth:`bot.core.i18n.Texts.get`; the text is cut
 into messages at section, then line, boundaries, each under Telegram's 4,096 characters.
 
 The digest goes to a group: an idea appears only as its code, pillar and first words, with phone
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.catalogue import Catalogue
-from bot.i18n import MESSAGE_LIMIT, Texts
+from bot.core.catalogue import Catalogue
+from bot.core.i18n import MESSAGE_LIMIT, Texts
 from storage.digests import DigestFigures, Listed
 
 EXCERPT_WORDS = 12

@@ -13,12 +13,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot.catalogue import load_catalogue
-from bot.clock import utc_now
-from bot.config import Settings
-from bot.digest_delivery import Digests
-from bot.i18n import Texts
-from bot.report import Reports, SpanError, report_span
+from bot.core.catalogue import load_catalogue
+from bot.core.clock import utc_now
+from bot.core.config import Settings
+from bot.core.i18n import Texts
+from bot.domain.reports import Reports, SpanError, report_span
+from bot.runtime.digest_delivery import Digests
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 

@@ -7,11 +7,11 @@ three calls per update that was most of the event loop's time under load (py-spy
 during ``python -m bench.throughput``), and the ceiling of the bot's throughput.
 
 :class:`AiohttpRequest` implements python-telegram-bot's :class:`~telegram.request.BaseRequest`:
-parameters go as a form (multipart when there are files), exactly as PTB's own request sends
-them; python-telegram-bot turns the status and body into results and errors. A timeout becomes
+parameters go as a form (multipart when there are files), exactly as PTB's own request sends them;
+python-telegram-bot turns the status and body into results and errors. A timeout becomes
 :class:`~telegram.error.TimedOut` and any other failure to talk to the server
-:class:`~telegram.error.NetworkError`, which is what :mod:`bot.ratelimit` retries. aiohttp has no
-write timeout; an upload (a digest's chart or workbook) is bounded by a total time instead.
+:class:`~telegram.error.NetworkError`, which is what :mod:`bot.runtime.ratelimit` retries. aiohttp
+has no write timeout; an upload (a digest's chart or workbook) is bounded by a total time instead.
 
 An error answered with something other than the Bot API's JSON (a proxy's HTML "502 Bad Gateway"
 page, when Telegram's front end cannot reach its back end) is turned into the Bot API's own error

@@ -19,14 +19,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.catalogue import Catalogue
-from bot.clock import Clock
-from bot.config import Settings
-from bot.i18n import Texts, resolve_language
-from bot.ideapool import IdeaPool
-from bot.roles import role_in
-from bot.sla import sla_deadline
-from bot.submissions import Profile
+from bot.core.catalogue import Catalogue
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.i18n import Texts, resolve_language
+from bot.domain.ideapool import IdeaPool
+from bot.domain.roles import role_in
+from bot.domain.sla import sla_deadline
+from bot.domain.submissions import Profile
 from bot.tagging import Tagger
 from storage import review as store
 from storage.engine import Database
