@@ -12,8 +12,10 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
 from bot.core.i18n import MESSAGE_LIMIT
+from bot.domain.roles import Role
 from bot.domain.submissions import Profile
 from bot.services import Services, services
+from handlers import keyboards
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -92,3 +94,35 @@ def profile(update: Update) -> Profile:
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     """The words after a command, joined (``/status IDE-0001`` → ``IDE-0001``)."""
     return " ".join(context.args or []).strip()
+
+
+async def _as_unknown(update: Update, t: Turn, role: Role) -> None:
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    query = update.callback_query
+    if query is not None:
+        if role is Role.REVOKED:
+            await query.answer(t.text("officer.revoked"), show_alert=True)
+        elif private:
+            await query.answer(t.text("idea.stale_button"))
+        else:
+            await query.answer()
+        return
+    if private:
+        await update.effective_message.reply_text(
+            t.text("help.resident"), reply_markup=keyboards.start_idea(t)
+        )
+
+
+async def staff_turn(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, admin: bool = False
+) -> Turn | None:
+    """The turn of an officer (or admin, when ``admin``); ``None`` once anyone else is answered."""
+    t = await turn(update, context)
+    if not where_staff_work(update, t):
+        await _as_unknown(update, t, Role.NONE)
+        return None
+    role = await t.services.roles.role(t.user_id)
+    if role is Role.ADMIN or (role is Role.OFFICER and not admin):
+        return t
+    await _as_unknown(update, t, Role.NONE if admin and role.staff else role)
+    return None

@@ -15,7 +15,7 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.domain.reports import SpanError, report_span
 from bot.runtime.processing import slot_set_aside
-from handlers.officer import staff_turn
+from handlers.base import staff_turn
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

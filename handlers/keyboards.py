@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.catalogue import Catalogue
-from handlers.base import Turn
+
+if TYPE_CHECKING:  # base.py's staff_turn answers strangers with a keyboard from here
+    from handlers.base import Turn
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:

@@ -20,7 +20,7 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.domain.digest import split_messages
-from bot.domain.roles import INVITE_PREFIX, Appointed, Role
+from bot.domain.roles import INVITE_PREFIX, Appointed
 from bot.runtime.menus import publish_staff_menu, withdraw_staff_menu
 from handlers import keyboards
 from handlers.base import (
@@ -30,44 +30,12 @@ from handlers.base import (
     command_argument,
     number,
     profile,
+    staff_turn,
     turn,
-    where_staff_work,
 )
 from handlers.cards import send_card, title, waited
 
 logger = logging.getLogger(__name__)
-
-
-async def _as_unknown(update: Update, t: Turn, role: Role) -> None:
-    private = update.effective_chat is not None and update.effective_chat.type == "private"
-    query = update.callback_query
-    if query is not None:
-        if role is Role.REVOKED:
-            await query.answer(t.text("officer.revoked"), show_alert=True)
-        elif private:
-            await query.answer(t.text("idea.stale_button"))
-        else:
-            await query.answer()
-        return
-    if private:
-        await update.effective_message.reply_text(
-            t.text("help.resident"), reply_markup=keyboards.start_idea(t)
-        )
-
-
-async def staff_turn(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, admin: bool = False
-) -> Turn | None:
-    """The turn of an officer (or admin, when ``admin``); ``None`` once anyone else is answered."""
-    t = await turn(update, context)
-    if not where_staff_work(update, t):
-        await _as_unknown(update, t, Role.NONE)
-        return None
-    role = await t.services.roles.role(t.user_id)
-    if role is Role.ADMIN or (role is Role.OFFICER and not admin):
-        return t
-    await _as_unknown(update, t, Role.NONE if admin and role.staff else role)
-    return None
 
 
 # The roster (admins) ------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.domain.search import FilterError, parse
 from bot.runtime.processing import slot_set_aside
-from handlers.base import Turn, clip, command_argument
+from handlers.base import Turn, clip, command_argument, staff_turn
 from handlers.cards import title
-from handlers.officer import staff_turn
 
 # How much of a filter an officer typed is quoted back when it is wrong.
 ECHO_LENGTH = 40

@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.core.i18n import Html
 from bot.domain.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
-from handlers.base import NUMBER, PRIVATE, Turn, profile, turn
+from handlers.base import NUMBER, PRIVATE, Turn, profile, staff_turn, turn
 from handlers.cards import (
     HISTORY_LIMIT,
     card_keyboard,
@@ -37,7 +37,6 @@ from handlers.cards import (
     pillar_keyboard,
     send_card,
 )
-from handlers.officer import staff_turn
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application
 from bot.core.catalogue import load_catalogue
 from bot.core.config import Settings, settings_from_mapping
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from bot.runtime.ratelimit import TelegramLimits
 from bot.services import Services, services
 from bot.tagging import Tagger
@@ -149,10 +149,10 @@ class Harness:
 
     async def put_aside_idle(self) -> None:
         """Run the minute job that puts aside what waited too long, then deliver the outbox."""
-        jobs = self.app.job_queue
-        if not jobs.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB):
-            housekeeping.schedule(self.app)
-        [job] = jobs.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
+        queue = self.app.job_queue
+        if not queue.get_jobs_by_name(jobs.PUT_ASIDE_JOB):
+            jobs.schedule_housekeeping(self.app)
+        [job] = queue.get_jobs_by_name(jobs.PUT_ASIDE_JOB)
         await job.run(self.app)
         await self.services.outbox.deliver(self.app.bot)
 

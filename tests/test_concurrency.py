@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from bot.runtime.lifecycle import on_started
 from storage import inbox
 from storage.engine import Database, make_engine
@@ -102,7 +102,7 @@ def test_two_writers_and_a_reader_at_once_never_see_database_is_locked(tmp_path)
 async def test_the_inbox_prune_job_runs_on_schedule_and_keeps_recent_ids(bot, clock):
     await bot.deliver(u.text(u.user(650), "/start"))
     await on_started(bot.app)
-    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PRUNE_JOB)
+    [job] = bot.app.job_queue.get_jobs_by_name(jobs.PRUNE_JOB)
     await job.run(bot.app)
     assert bot.services.db.call(inbox.last_update_id) is not None
     clock.now += timedelta(days=3)

@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 
 from bot.domain.digest import week_before
-from bot.runtime import digest_delivery
-from bot.runtime.digest_delivery import CATCH_UP_JOB_NAME, JOB_NAME, LEASE, MAX_ATTEMPTS
+from bot.runtime import jobs
+from bot.runtime.digest_delivery import LEASE, MAX_ATTEMPTS
+from bot.runtime.jobs import DIGEST_CATCH_UP_JOB as CATCH_UP_JOB_NAME
+from bot.runtime.jobs import DIGEST_JOB as JOB_NAME
 from bot.runtime.ratelimit import TelegramLimits
 from storage import digests as store
 from storage.digests import DeliveryState
@@ -61,7 +63,7 @@ async def records(bot) -> dict[int, store.DeliveryRecord]:
 def scheduled(application) -> dict:
     """Schedule the digest jobs with the scheduler held, so only the test runs them."""
     application.job_queue.scheduler.pause()
-    digest_delivery.schedule(application)
+    jobs.schedule_digest(application)
     return {job.name: job for job in application.job_queue.jobs()}
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from storage.models import Draft, Resident
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN
@@ -111,5 +111,5 @@ async def test_the_prune_job_forgets_idle_senders_of_the_flood_guard(bot, clock)
     await bot.deliver(u.text(SITI, "/bantuan"))
     assert SITI["id"] in bot.services.flood._seen
     clock.now += timedelta(minutes=2)
-    await housekeeping.prune(bot.app)
+    await jobs.prune(bot.app)
     assert SITI["id"] not in bot.services.flood._seen

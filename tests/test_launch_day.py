@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import Session, select
 
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from bot.runtime.ratelimit import TelegramLimits
 from storage.models import CardIntro, OutboxMessage, Submission
 from storage.outbox import queue_card
@@ -148,8 +148,8 @@ async def test_an_announcement_left_by_a_crash_goes_after_the_restart_once(
     monkeypatch.undo()
 
     async with bot_factory(settings) as second:
-        housekeeping.schedule(second.app)
-        [job] = second.app.job_queue.get_jobs_by_name(housekeeping.DELIVER_JOB)
+        jobs.schedule_housekeeping(second.app)
+        [job] = second.app.job_queue.get_jobs_by_name(jobs.DELIVER_JOB)
         for _ in range(2):
             await job.run(second.app)
             await second.services.outbox.settle()

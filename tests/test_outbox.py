@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 from telegram.error import ChatMigrated, NetworkError, RetryAfter, TimedOut
 
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from bot.runtime.outbox import MAX_ATTEMPTS
 from storage.models import OutboxMessage, Resident
 from tests import updates as u
@@ -40,8 +40,8 @@ async def test_a_change_and_its_message_are_stored_together_and_survive_a_crash(
     monkeypatch.undo()
 
     async with bot_factory(settings) as second:
-        housekeeping.schedule(second.app)
-        [job] = second.app.job_queue.get_jobs_by_name(housekeeping.DELIVER_JOB)
+        jobs.schedule_housekeeping(second.app)
+        [job] = second.app.job_queue.get_jobs_by_name(jobs.DELIVER_JOB)
         await job.run(second.app)
         await second.services.outbox.settle()
         assert "being reviewed" in second.request.last_text(JOHN["id"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.runtime import housekeeping
+from bot.runtime import jobs
 from storage.models import ConversationState, Draft, Photo, StatusChange, Submission
 from tests import updates as u
 from tests.conftest import TEAM_GROUP_ID, make_settings
@@ -349,8 +349,8 @@ async def test_a_draft_idle_for_30_minutes_is_put_aside_and_the_resident_told(bo
 async def test_the_first_look_for_idle_drafts_waits_until_a_backlog_is_handled(bot):
     # After a stop, a resident's next step may wait in the backlog: no draft is put aside in
     # the first 30 minutes of a run.
-    housekeeping.schedule(bot.app)
-    [job] = bot.app.job_queue.get_jobs_by_name(housekeeping.PUT_ASIDE_JOB)
+    jobs.schedule_housekeeping(bot.app)
+    [job] = bot.app.job_queue.get_jobs_by_name(jobs.PUT_ASIDE_JOB)
     assert job.next_t - datetime.now(UTC) > timedelta(minutes=29)
 
 

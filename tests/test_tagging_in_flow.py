@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from bot.domain import learning
+from bot.runtime import jobs
 from bot.runtime.lifecycle import on_started
 from storage import queries
 from storage.models import Draft, Status, StatusChange, Submission, Support
@@ -117,10 +118,10 @@ async def test_only_pillars_an_officer_touched_become_training_examples(bot, clo
         session.commit()
     examples = bot.services.db.call(queries.labelled_examples)
     assert examples == [(reviewed.text, reviewed.pillar)]
-    assert await learning.retrain(bot.app) in (True, False)
+    assert await learning.retrain(bot.services.db, bot.services.tagger) in (True, False)
 
 
 async def test_retraining_is_scheduled_at_start_up_and_daily(bot):
     await on_started(bot.app)
-    [job] = bot.app.job_queue.get_jobs_by_name(learning.JOB_NAME)
-    assert job.job.trigger.interval == learning.INTERVAL
+    [job] = bot.app.job_queue.get_jobs_by_name(jobs.RETRAIN_JOB)
+    assert job.job.trigger.interval == jobs.RETRAIN_EVERY

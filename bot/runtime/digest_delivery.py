@@ -27,7 +27,6 @@ from apscheduler.triggers.cron import CronTrigger
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock
@@ -48,7 +47,6 @@ from bot.domain.digest import (
 from bot.domain.reports import week_workbook
 from bot.domain.sla import overdue_cutoff
 from bot.runtime.intake import retry_seconds
-from bot.services import services
 from storage import digests as store
 from storage.digests import Claimed, DeliveryState, DigestFigures
 from storage.engine import Database
@@ -58,12 +56,6 @@ logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
-JOB_NAME = "weekly-digest"
-CATCH_UP_JOB_NAME = "weekly-digest-catch-up"
-CATCH_UP_INTERVAL = timedelta(minutes=15)
-# A cron run held up longer than this (a suspended host, a blocked loop) is skipped by APScheduler
-# and left to the catch-up job, which runs more often than that.
-MISFIRE_GRACE = timedelta(hours=1)
 MAX_ATTEMPTS = 4
 BACKOFF_START = 5.0
 BACKOFF_MAX = 120.0
@@ -428,28 +420,3 @@ class Digests:
 
     async def records(self, period: Period) -> list[store.DeliveryRecord]:
         return await self._db.read(store.deliveries, period_start=period.start)
-
-
-# The jobs ---------------------------------------------------------------------------------------
-
-
-async def _deliver_due_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deliver the due digest wherever it has not gone yet."""
-    await services(context).digests.deliver_due(context.bot)
-
-
-def schedule(application: Application) -> None:
-    """Add the weekly job on ``DIGEST_SCHEDULE`` and the catch-up job (now, then every 15 min)."""
-    settings = services(application).settings
-    application.job_queue.run_custom(
-        _deliver_due_job,
-        job_kwargs={
-            "trigger": settings.cron_trigger(),
-            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
-            "coalesce": True,
-        },
-        name=JOB_NAME,
-    )
-    application.job_queue.run_repeating(
-        _deliver_due_job, interval=CATCH_UP_INTERVAL, first=0, name=CATCH_UP_JOB_NAME
-    )

@@ -10,9 +10,9 @@ import signal
 from telegram.ext import Application
 
 from bot.app import POLL_TIMEOUT
-from bot.domain import learning
-from bot.runtime import digest_delivery, housekeeping, menus
+from bot.runtime import menus
 from bot.runtime.intake import poll
+from bot.runtime.jobs import register_jobs
 from bot.services import services
 from storage.engine import describe
 
@@ -39,9 +39,7 @@ async def on_started(application: Application) -> None:
     await menus.publish_resident_menu(application.bot, found.texts, language)
     for admin_id in sorted(settings.admin_ids):
         await menus.publish_staff_menu(application.bot, found.texts, language, admin_id, admin=True)
-    learning.schedule(application)
-    housekeeping.schedule(application)
-    digest_delivery.schedule(application)
+    register_jobs(application)
     settle_start_up_objects()
     logger.info(
         "Inovasi Warga running as @%s with database %s; digest schedule '%s' (%s) to %d chat(s)",

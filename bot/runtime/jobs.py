@@ -1,0 +1,122 @@
+"""Every scheduled job, registered in one place (:func:`register_jobs`, called at start-up).
+
+| job | when | does |
+|---|---|---|
+| ``weekly-digest`` | ``DIGEST_SCHEDULE`` | deliver the digest of the period that just ended |
+| ``weekly-digest-catch-up`` | at start, then every 15 min | deliver a due digest not yet sent |
+| ``deliver-outbox`` | every 5 s | start sending due outbox messages (retries, left by a stop) |
+| ``put-aside-idle`` | every minute, first after 30 min | put aside what waited too long |
+| ``prune-inbox`` | every 6 h | forget old handled updates and settled outbox messages |
+| ``retrain-tagger`` | at start, then daily | retrain the tagger from officers' labels |
+
+Each group has its own ``schedule_…`` function too, so a test can start just the jobs it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import Application, ContextTypes
+
+from bot.core.clock import IDLE_LIMIT
+from bot.domain import learning
+from bot.services import services
+
+logger = logging.getLogger(__name__)
+
+PRUNE_EVERY = timedelta(hours=6)
+PRUNE_JOB = "prune-inbox"
+DELIVER_EVERY = timedelta(seconds=5)
+DELIVER_JOB = "deliver-outbox"
+PUT_ASIDE_EVERY = timedelta(minutes=1)
+PUT_ASIDE_JOB = "put-aside-idle"
+# The first look waits as long as a step may be awaited: after a stop, a person's next step may
+# still be in the backlog of updates, and what awaits it must not be put aside before it is handled.
+PUT_ASIDE_FIRST = IDLE_LIMIT
+RETRAIN_JOB = "retrain-tagger"
+RETRAIN_EVERY = timedelta(days=1)
+DIGEST_JOB = "weekly-digest"
+DIGEST_CATCH_UP_JOB = "weekly-digest-catch-up"
+DIGEST_CATCH_UP_EVERY = timedelta(minutes=15)
+# A cron run held up longer than this (a suspended host, a blocked loop) is skipped by APScheduler
+# and left to the catch-up job, which runs more often than that.
+DIGEST_MISFIRE_GRACE = timedelta(hours=1)
+
+
+async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget handled updates Telegram can no longer resend, long-settled outbox messages, and
+    the flood guard's idle senders."""
+    found = services(context)
+    found.flood.forget_idle()
+    updates, messages = await found.inbox.prune(), await found.outbox.prune()
+    logger.info("Pruned %d handled update(s) and %d outbox message(s)", updates, messages)
+
+
+async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start sending outbox messages that are due (those left by a crash, and retries)."""
+    services(context).outbox.kick(context.bot)
+
+
+async def put_aside_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Put aside what waited too long for its next step: drafts (the outbox tells their
+    residents), officers' actions awaiting words, residents' answers awaiting text."""
+    found = services(context)
+    drafts = await found.submissions.put_aside_idle()
+    prompts, answers = await found.prompts.put_aside_idle()
+    if drafts or prompts or answers:
+        logger.info(
+            "Put aside %d idle draft(s), %d action(s) awaiting words, %d answer(s) awaited",
+            drafts,
+            prompts,
+            answers,
+        )
+
+
+async def retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retrain the tagger from officers' labels."""
+    found = services(context)
+    await learning.retrain(found.db, found.tagger)
+
+
+async def deliver_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deliver the due digest wherever it has not gone yet."""
+    await services(context).digests.deliver_due(context.bot)
+
+
+def schedule_housekeeping(application: Application) -> None:
+    jobs = application.job_queue
+    jobs.run_repeating(prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB)
+    jobs.run_repeating(deliver_outbox, interval=DELIVER_EVERY, first=1, name=DELIVER_JOB)
+    jobs.run_repeating(
+        put_aside_idle, interval=PUT_ASIDE_EVERY, first=PUT_ASIDE_FIRST, name=PUT_ASIDE_JOB
+    )
+
+
+def schedule_learning(application: Application) -> None:
+    """Retrain now (as soon as the JobQueue runs) and then once a day."""
+    application.job_queue.run_repeating(retrain, interval=RETRAIN_EVERY, first=0, name=RETRAIN_JOB)
+
+
+def schedule_digest(application: Application) -> None:
+    """The digest on ``DIGEST_SCHEDULE``, and the catch-up job (now, then every 15 min)."""
+    settings = services(application).settings
+    application.job_queue.run_custom(
+        deliver_digest,
+        job_kwargs={
+            "trigger": settings.cron_trigger(),
+            "misfire_grace_time": int(DIGEST_MISFIRE_GRACE.total_seconds()),
+            "coalesce": True,
+        },
+        name=DIGEST_JOB,
+    )
+    application.job_queue.run_repeating(
+        deliver_digest, interval=DIGEST_CATCH_UP_EVERY, first=0, name=DIGEST_CATCH_UP_JOB
+    )
+
+
+def register_jobs(application: Application) -> None:
+    """Every scheduled job of the bot."""
+    schedule_learning(application)
+    schedule_housekeeping(application)
+    schedule_digest(application)
