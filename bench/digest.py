@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 from bot.core.catalogue import load_catalogue  # noqa: E402
 from bot.core.config import settings_from_mapping  # noqa: E402
 from bot.core.i18n import Texts  # noqa: E402
-from bot.domain.digest import week_before  # noqa: E402
+from bot.domain.digest.build import DigestBuilder  # noqa: E402
+from bot.domain.digest.text import week_before  # noqa: E402
 from bot.domain.reports import Reports  # noqa: E402
-from bot.runtime.digest_delivery import Digests  # noqa: E402
 from storage.engine import Database, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -197,7 +197,7 @@ def without_indexes(source: Path) -> Path:
     return target
 
 
-def services(path: Path) -> tuple[Digests, Reports, Database]:
+def services(path: Path) -> tuple[DigestBuilder, Reports, Database]:
     url = f"sqlite:///{path}"
     settings = settings_from_mapping(
         {
@@ -216,7 +216,7 @@ def services(path: Path) -> tuple[Digests, Reports, Database]:
         ),
         "catalogue": load_catalogue(),
     }
-    return Digests(**parts), Reports(**parts), db
+    return DigestBuilder(**parts), Reports(**parts), db
 
 
 def measure(work: Callable[[], Awaitable[object]], runs: int) -> tuple[float, float]:

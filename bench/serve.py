@@ -29,9 +29,9 @@ from pathlib import Path
 from bot.app import MAX_CONCURRENT_UPDATES, build_application
 from bot.core.clock import utc_now
 from bot.core.config import load_settings
-from bot.domain.digest import week_before
+from bot.domain.digest.build import DigestBuilder
+from bot.domain.digest.text import week_before
 from bot.runtime import logs
-from bot.runtime.digest_delivery import Digests
 from bot.runtime.lifecycle import serve
 from bot.runtime.ratelimit import TelegramLimits
 from bot.runtime.workers import run
@@ -70,9 +70,9 @@ class InlineDatabase(Database):
 async def build_digests(application, builds: list[tuple[float, float]], *, blocking: bool) -> None:
     """Build the previous week's digest again and again; record (start, seconds) of each."""
     found = services(application)
-    digests = found.digests
+    digests = found.digest_builder
     if blocking:
-        digests = Digests(
+        digests = DigestBuilder(
             db=InlineDatabase(found.db.engine),
             settings=found.settings,
             clock=found.clock,

@@ -19,6 +19,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
+from bot.domain.digest.build import DigestBuilder
 from bot.domain.ideapool import IdeaPool
 from bot.domain.prompts import Prompts
 from bot.domain.records import Records
@@ -112,6 +113,9 @@ def build_application(
         settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
     )
     offload = Offload()  # a worker process once serve() starts it; a thread in tests
+    digest_builder = DigestBuilder(
+        db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, offload=offload
+    )
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,
         db=db,
@@ -130,14 +134,9 @@ def build_application(
         ),
         flood=FloodGuard(clock=clock),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
+        digest_builder=digest_builder,
         digests=Digests(
-            db=db,
-            settings=settings,
-            clock=clock,
-            texts=texts,
-            catalogue=catalogue,
-            sleep=sleep,
-            offload=offload,
+            db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
         reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         roles=Roles(db=db, settings=settings, clock=clock, texts=texts),

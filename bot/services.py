@@ -6,7 +6,6 @@ Handlers reach them through :func:`services`, the one typed accessor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext
 
@@ -15,6 +14,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
+from bot.domain.digest.build import DigestBuilder
 from bot.domain.prompts import Prompts
 from bot.domain.records import Records
 from bot.domain.reports import Reports
@@ -23,13 +23,11 @@ from bot.domain.review import Review
 from bot.domain.roles import Roles
 from bot.domain.submissions import Submissions
 from bot.runtime.abuse import FloodGuard, Throttle
+from bot.runtime.digest_delivery import Digests
 from bot.runtime.intake import Inbox
 from bot.runtime.outbox import Outbox
 from bot.tagging import Tagger
 from storage.engine import Database
-
-if TYPE_CHECKING:
-    from bot.runtime.digest_delivery import Digests
 
 BOT_DATA_KEY = "services"
 
@@ -49,6 +47,7 @@ class Services:
     submissions: Submissions
     flood: FloodGuard
     error_alerts: Throttle
+    digest_builder: DigestBuilder
     digests: Digests
     reports: Reports
     roles: Roles

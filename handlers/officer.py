@@ -19,7 +19,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.domain.digest import split_messages
+from bot.domain.digest.text import split_messages
 from bot.domain.roles import INVITE_PREFIX, Appointed
 from bot.runtime.menus import publish_staff_menu, withdraw_staff_menu
 from handlers import keyboards

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core.clock import utc_now
-from bot.domain.digest import week_before
-from bot.runtime.digest_delivery import last_fire_time
+from bot.core.cron import last_fire_time
+from bot.domain.digest.text import week_before
 from storage import review
 from storage.digests import DigestDelivery
 from storage.engine import make_engine

@@ -11,7 +11,7 @@ from PIL import Image
 from bot.core.catalogue import load_catalogue
 from bot.core.i18n import Texts
 from bot.domain import charts
-from bot.domain.digest import (
+from bot.domain.digest.text import (
     MESSAGE_LIMIT,
     Context,
     excerpt,

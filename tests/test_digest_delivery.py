@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 
-from bot.domain.digest import week_before
+from bot.domain.digest.text import week_before
 from bot.runtime import jobs
 from bot.runtime.digest_delivery import LEASE, MAX_ATTEMPTS
 from bot.runtime.jobs import DIGEST_CATCH_UP_JOB as CATCH_UP_JOB_NAME
@@ -263,7 +263,7 @@ async def test_a_quiet_week_sends_only_its_short_text(bot_factory, settings, clo
 
 
 async def test_the_workbook_lists_the_week_and_names_only_who_agreed(bot):
-    digest = await bot.services.digests.build(PERIOD, "id")
+    digest = await bot.services.digest_builder.build(PERIOD, "id")
     assert digest.chart.startswith(b"\x89PNG")
     sheet = openpyxl.load_workbook(io.BytesIO(digest.workbook)).active
     rows = [tuple(cell or "" for cell in row) for row in sheet.values]

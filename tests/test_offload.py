@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from bot.core.offload import Offload
-from bot.domain.digest import week_before
+from bot.domain.digest.text import week_before
 from tests.digest_data import NOW, WITA, seed_week
 
 
@@ -52,10 +52,10 @@ async def test_the_digest_files_are_built_in_the_worker(bot):
     seed_week(bot.services.db.engine)
     bot.services.offload.start()
     try:
-        offloaded = await bot.services.digests.build(week_before(NOW, WITA), "id")
+        offloaded = await bot.services.digest_builder.build(week_before(NOW, WITA), "id")
     finally:
         bot.services.offload.shutdown()
-    here = await bot.services.digests.build(week_before(NOW, WITA), "id")
+    here = await bot.services.digest_builder.build(week_before(NOW, WITA), "id")
     assert offloaded.chart.startswith(b"\x89PNG")
     assert rows(offloaded.workbook) == rows(here.workbook)
     assert len(rows(here.workbook)) > 1

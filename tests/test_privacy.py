@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from bot.domain.digest import week_so_far
+from bot.domain.digest.text import week_so_far
 from storage import records
 from storage.models import Resident, Status, StatusChange, Submission
 from tests import updates as u
@@ -121,12 +121,12 @@ async def test_erasure_leaves_digest_and_export_figures_unchanged_and_names_gone
     def export():
         return bot.services.db.call(records.export_rows, criteria=records.Criteria())
 
-    figures_before, rows_before = await bot.services.digests.figures(period), export()
+    figures_before, rows_before = await bot.services.digest_builder.figures(period), export()
     assert "Siti Rahmah" in [row.resident_name for row in rows_before]
 
     await bot.services.residents.erase(SITI["id"])
 
-    assert await bot.services.digests.figures(period) == figures_before
+    assert await bot.services.digest_builder.figures(period) == figures_before
     rows_after = export()
     assert [replace(row, resident_name=None) for row in rows_after] == [
         replace(row, resident_name=None) for row in rows_before
@@ -140,7 +140,7 @@ async def test_the_digest_carries_no_telegram_id_phone_number_or_unconsented_nam
     seed(bot, SITI, text=f"Bank sampah di tiap desa. {contact}", anonymous=True)
     seed(bot, OTHER, anonymous=False)
     period = week_so_far(clock.now + timedelta(hours=1), bot.services.settings.timezone)
-    digest = await bot.services.digests.build(period, "id")
+    digest = await bot.services.digest_builder.build(period, "id")
     sheet = load_workbook(io.BytesIO(digest.workbook)).active
     cells = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
     for where in (*digest.messages, cells):

@@ -17,8 +17,8 @@ from bot.core.catalogue import load_catalogue
 from bot.core.clock import utc_now
 from bot.core.config import Settings
 from bot.core.i18n import Texts
+from bot.domain.digest.build import DigestBuilder
 from bot.domain.reports import Reports, SpanError, report_span
-from bot.runtime.digest_delivery import Digests
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 
@@ -42,7 +42,7 @@ def _ingredients(settings: Settings) -> dict:
 async def dry_run(settings: Settings, out: Path) -> int:
     """Print the due digest's messages; write its chart and workbook into ``out``."""
     parts = _ingredients(settings)
-    digests = Digests(**parts)
+    digests = DigestBuilder(**parts)
     period = digests.due_period() or digests.current_period()
     built = await digests.build(period, settings.default_language)
     print(SEPARATOR.join(built.messages))

@@ -20,7 +20,7 @@ from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.charts import new_figure
-from bot.domain.digest import without_contacts
+from bot.domain.digest.text import without_contacts
 from bot.domain.exports import to_csv, to_xlsx
 from storage import records
 from storage.engine import Database

@@ -20,7 +20,7 @@ from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
 from bot.core.i18n import Texts
-from bot.domain.digest import pillar_name, without_contacts
+from bot.domain.digest.text import pillar_name, without_contacts
 from storage.digests import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, Tally, evidence_figures

@@ -21,36 +21,21 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from apscheduler.triggers.cron import CronTrigger
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
-from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Texts
-from bot.core.offload import Offload
-from bot.domain import charts
-from bot.domain.digest import (
-    TOP_KECAMATAN,
-    Context,
-    Period,
-    is_quiet,
-    pillar_name,
-    render_digest,
-    week_before,
-    week_so_far,
-)
-from bot.domain.reports import week_workbook
-from bot.domain.sla import overdue_cutoff
+from bot.domain.digest.build import Digest, DigestBuilder, Part
+from bot.domain.digest.text import Period
 from bot.runtime.intake import retry_seconds
 from storage import digests as store
-from storage.digests import Claimed, DeliveryState, DigestFigures
+from storage.digests import Claimed, DeliveryState
 from storage.engine import Database
-from storage.models import Status
 
 logger = logging.getLogger(__name__)
 
@@ -60,57 +45,6 @@ MAX_ATTEMPTS = 4
 BACKOFF_START = 5.0
 BACKOFF_MAX = 120.0
 LEASE = timedelta(minutes=10)
-LOOK_BACKS = tuple(timedelta(days=days) for days in (1, 8, 32, 367, 4 * 366))
-LISTED_IDEAS = 40
-
-
-def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
-    """The schedule's latest moment at or before ``now`` (looking back up to four years)."""
-    for look_back in LOOK_BACKS:
-        fire = trigger.get_next_fire_time(None, now - look_back)
-        if fire is None or fire > now:
-            continue
-        while (following := trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))) and (
-            following <= now
-        ):
-            fire = following
-        return fire
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One message of a digest: HTML text, or a file (a PNG sent as a photo, else a document)."""
-
-    text: str = ""
-    photo: bytes | None = None
-    document: bytes | None = None
-    file_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    period: Period
-    language: str
-    figures: DigestFigures
-    messages: list[str]
-    chart: bytes | None
-    workbook: bytes | None
-    chart_caption: str
-    file_caption: str
-    file_name: str
-
-    @property
-    def parts(self) -> list[Part]:
-        """Texts first, then the chart and the workbook (a quiet week has neither)."""
-        parts = [Part(text=message) for message in self.messages]
-        if self.chart is not None:
-            parts.append(Part(text=self.chart_caption, photo=self.chart))
-        if self.workbook is not None:
-            parts.append(
-                Part(text=self.file_caption, document=self.workbook, file_name=self.file_name)
-            )
-        return parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,44 +64,8 @@ class Outcome:
     lost: tuple[int, ...] = ()
 
 
-def render_files(
-    settings: Settings,
-    texts: Texts,
-    catalogue: Catalogue,
-    figures: DigestFigures,
-    rows: list[store.WeekRow],
-    language: str,
-) -> tuple[bytes, bytes]:
-    """The digest's chart (PNG) and workbook (XLSX); CPU-heavy, so run through :class:`Offload`."""
-
-    def t(key: str, **params: object) -> str:
-        return texts.get(language, key, **params)
-
-    keys = catalogue.pillar_keys
-    names = {key: pillar_name(catalogue, key, language) for key in keys}
-    chart = charts.week_against_week(
-        [names[key] for key in keys],
-        [figures.new_by_pillar.get(key, 0) for key in keys],
-        [figures.previous_by_pillar.get(key, 0) for key in keys],
-        title=t("digest.chart_title"),
-        this_label=t("digest.chart_this"),
-        previous_label=t("digest.chart_previous"),
-    )
-    columns = ("code", "received", "pillar", "kecamatan", "status", "text", "name")
-    workbook = week_workbook(
-        rows,
-        sheet=t("digest.sheet"),
-        headers=[t(f"digest.col_{c}", zone=texts.zone_name()) for c in columns],
-        zone=settings.timezone,
-        pillars=names,
-        kecamatan={k.key: k.name for k in catalogue.kecamatan},
-        statuses={str(s): t(f"status.{s}") for s in Status},
-    )
-    return chart, workbook
-
-
 class Digests:
-    """Builds digests and delivers them once per period and chat."""
+    """Delivers the digests ``builder`` builds, once per period and chat."""
 
     def __init__(
         self,
@@ -176,95 +74,19 @@ class Digests:
         settings: Settings,
         clock: Clock,
         texts: Texts,
-        catalogue: Catalogue,
+        builder: DigestBuilder,
         sleep: Sleep = asyncio.sleep,
-        offload: Offload | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
         self._texts = texts
-        self._catalogue = catalogue
+        self._builder = builder
         self._sleep = sleep
-        self._offload = offload or Offload()
-
-    # Building -----------------------------------------------------------------------------------
-
-    def due_period(self) -> Period | None:
-        """The week whose digest is due now: the one before the schedule's latest moment."""
-        fire = last_fire_time(self._settings.cron_trigger(), self._clock())
-        return None if fire is None else week_before(fire, self._settings.timezone)
-
-    def current_period(self) -> Period:
-        return week_so_far(self._clock(), self._settings.timezone)
-
-    async def figures(self, period: Period) -> DigestFigures:
-        now = self._clock()
-        settings = self._settings
-        return await self._db.read(
-            store.digest_figures,
-            start=period.start,
-            end=period.end,
-            previous_start=period.previous_start,
-            previous_end=period.previous_end,
-            overdue_before=overdue_cutoff(now, settings.timezone, settings.review_sla_days),
-            top=TOP_KECAMATAN,
-            listed=LISTED_IDEAS,
-        )
-
-    async def build(self, period: Period, language: str, *, files: bool = True) -> Digest:
-        """The digest of ``period`` in ``language``, with its chart and workbook unless quiet."""
-        figures = await self.figures(period)
-        now = self._clock()
-        context = Context(
-            texts=self._texts,
-            catalogue=self._catalogue,
-            language=language,
-            region=self._settings.region_name,
-            sla_days=self._settings.review_sla_days,
-            now=now,
-        )
-        messages = render_digest(figures, period, context)
-        t = self._text(language)
-        span = {
-            "start": self._texts.date(language, period.start),
-            "end": self._texts.date(language, period.end - timedelta(seconds=1)),
-        }
-        chart = workbook = None
-        if files and not is_quiet(figures):
-            rows = await self._db.read(store.week_rows, start=period.start, end=period.end)
-            chart, workbook = await self._offload.run(
-                render_files,
-                self._settings,
-                self._texts,
-                self._catalogue,
-                figures,
-                rows,
-                language,
-            )
-        return Digest(
-            period=period,
-            language=language,
-            figures=figures,
-            messages=messages,
-            chart=chart,
-            workbook=workbook,
-            chart_caption=t("digest.chart_caption", **span),
-            file_caption=t("digest.file_caption", count=figures.new_total, **span),
-            file_name=t(
-                "digest.file_name",
-                start=f"{period.start.astimezone(self._settings.timezone):%Y-%m-%d}",
-            ),
-        )
-
-    def _text(self, language: str) -> Callable[..., str]:
-        return lambda key, **params: self._texts.get(language, key, **params)
-
-    # Delivering ---------------------------------------------------------------------------------
 
     async def deliver_due(self, bot: Bot, *, retry_failed: bool = False) -> Outcome | None:
         """Deliver the due period's digest to every target chat that has not had it."""
-        period = self.due_period()
+        period = self._builder.due_period()
         if period is None:
             return None
         targets = set(self._settings.digest_targets)
@@ -289,7 +111,7 @@ class Digests:
         )
         if not claimed:
             return Outcome(period)
-        digest = await self.build(period, self._settings.default_language)
+        digest = await self._builder.build(period, self._settings.default_language)
         results = await asyncio.gather(*(self._deliver_one(bot, digest, c) for c in claimed))
         outcome = Outcome(
             period,
@@ -414,7 +236,7 @@ class Digests:
 
     async def send_current(self, bot: Bot, chat_id: int, language: str) -> None:
         """Send this week's digest so far to ``chat_id``, recording nothing."""
-        digest = await self.build(self.current_period(), language)
+        digest = await self._builder.build(self._builder.current_period(), language)
         for part in digest.parts:
             await self._send(bot, chat_id, part)
 

@@ -1,0 +1,23 @@
+"""Cron arithmetic: when a schedule last fired."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+LOOK_BACKS = tuple(timedelta(days=days) for days in (1, 8, 32, 367, 4 * 366))
+
+
+def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The schedule's latest moment at or before ``now`` (looking back up to four years)."""
+    for look_back in LOOK_BACKS:
+        fire = trigger.get_next_fire_time(None, now - look_back)
+        if fire is None or fire > now:
+            continue
+        while (following := trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))) and (
+            following <= now
+        ):
+            fire = following
+        return fire
+    return None
