@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.lifecycle import on_started
-from storage.models import StatusChange
+from storage.models import OutboxMessage, StatusChange
 from storage.review import Invite, Officer
 from tests import updates as u
 from tests.conftest import ADMIN_ID, make_settings
@@ -127,6 +127,27 @@ async def test_a_revoked_officer_loses_commands_and_old_buttons_say_so(bot):
     assert bot.request.last_text() == bot.text("help.resident")
     await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
     assert "Tidak ada petugas aktif" in bot.request.last_text(ADMIN_ID)
+
+
+async def test_an_officer_revoked_between_the_press_and_the_change_changes_nothing(
+    bot, monkeypatch
+):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    roles = bot.services.roles
+    check_on_press = roles.role
+
+    async def revoked_right_after_the_check(user_id: int):
+        role = await check_on_press(user_id)
+        monkeypatch.undo()
+        assert await roles.revoke(ADMIN_ID, BUDI["id"])
+        return role
+
+    monkeypatch.setattr(roles, "role", revoked_right_after_the_check)
+    await bot.deliver(u.callback(BUDI, f"rev:accept:{idea.id}:1"))
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+    assert rows(bot, OutboxMessage) == []
+    assert callback_answers(bot) == [None] and sent(bot) == []
 
 
 @pytest.mark.parametrize("command", OFFICER_COMMANDS + ADMIN_COMMANDS)
