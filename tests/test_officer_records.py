@@ -214,6 +214,17 @@ async def test_export_sends_csv_and_xlsx_with_names_only_where_consented(bot):
             assert private not in content
 
 
+async def test_an_idea_sent_anonymously_exports_without_the_name_its_resident_consented_to(bot):
+    appoint(bot, BUDI)
+    seed(bot, SITI, IDEA)
+    seed(bot, SITI, FLOOD, anonymous=True)
+    await bot.deliver(u.text(BUDI, "/ekspor"))
+    [(_, csv_file), (_, xlsx_file)] = bot.request.uploads("sendDocument")
+    table = list(csv.reader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert [(row[0], row[7]) for row in table[1:]] == [("IDE-0001", "Siti"), ("IDE-0002", "")]
+    assert [row[7] for row in xlsx_rows(xlsx_file)[1:]] == ["Siti", ""]
+
+
 async def test_export_follows_filters_and_the_officers_language(bot):
     appoint(bot, RINA)
     seed(bot, SITI, FLOOD)
