@@ -126,6 +126,23 @@ async def test_the_card_shows_everything_an_officer_needs(bot):
     assert "tidak ditemukan" in bot.request.last_text(BUDI["id"])
 
 
+async def test_the_residents_name_on_the_card_is_escaped(bot):
+    appoint(bot, BUDI)
+    seed(bot, u.user(613, first_name="Tom & <Jerry>"))
+    await open_card(bot)
+    assert bot.request.refused == []
+    assert "\n👤 Tom &amp; &lt;Jerry&gt;\n" in bot.request.last_text(BUDI["id"])
+
+
+async def test_an_idea_sent_anonymously_is_anonymous_on_the_card_whatever_the_consent(bot):
+    appoint(bot, BUDI)
+    seed(bot, SITI)
+    seed(bot, SITI, anonymous=True)
+    await open_card(bot, code="IDE-0002")
+    assert "\n👤 anonim\n" in bot.request.last_text(BUDI["id"])
+    assert "Siti" not in bot.request.last_text(BUDI["id"])
+
+
 # Actions without words ------------------------------------------------------------------------
 
 
