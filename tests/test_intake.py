@@ -114,3 +114,40 @@ async def test_a_restart_hands_on_what_was_stored_but_not_handled_first(
         await handle_queued(application)
         assert await pending(application) == []
         assert replies(application, request) == [(SITI["id"], "help"), (SITI["id"], "privacy")]
+
+
+async def test_an_update_telegram_sends_again_is_not_handled_again(bot):
+    again = u.text(SITI, "/bantuan")
+    await bot.deliver(again)
+    await bot.deliver(again)
+    assert bot.request.texts(SITI["id"]) == [bot.text("help.resident")]
+
+
+async def test_an_update_is_marked_done_only_when_its_handler_has_returned(bot, monkeypatch):
+    submissions = bot.services.submissions
+    page_of, entered, release = submissions.page_of, asyncio.Event(), asyncio.Event()
+
+    async def held(*args, **kwargs):
+        entered.set()
+        await release.wait()
+        return await page_of(*args, **kwargs)
+
+    monkeypatch.setattr(submissions, "page_of", held)
+    mine = u.text(SITI, "/ideaku")
+    handling = asyncio.create_task(bot.deliver(mine))
+    await entered.wait()
+    assert await pending(bot.app) == [mine["update_id"]]
+    release.set()
+    await handling
+    assert await pending(bot.app) == []
+    assert bot.request.texts(SITI["id"]) == [bot.text("mine.empty")]
+
+
+async def test_an_update_whose_handler_failed_is_marked_done_all_the_same(bot, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("storage fell over")
+
+    monkeypatch.setattr(bot.services.submissions, "page_of", broken)
+    await bot.deliver(u.text(SITI, "/ideaku"))
+    assert "Maaf, terjadi kesalahan" in bot.request.last_text(SITI["id"])
+    assert await pending(bot.app) == []
