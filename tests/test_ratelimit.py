@@ -141,7 +141,7 @@ async def test_it_gives_up_after_the_last_retry():
 
 
 async def test_answers_to_button_presses_are_not_throttled():
-    limits = TelegramLimits(private_per_second=1)
+    limits = TelegramLimits(overall_per_second=1, private_per_second=1)
     stamps: list = []
     started = time.monotonic()
     for _ in range(5):
