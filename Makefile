@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-slow test-all lint bench clean
+.PHONY: run test test-slow test-all mutate lint bench clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test-slow: $(VENV)/.installed-dev
 
 test-all: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -m ''
+
+# Puts each bug listed in tools/mutants.toml into a copy of the code and runs the tests that must
+# catch it; fails when one survives (see docs/testing.md).
+mutate: $(VENV)/.installed-dev
+	$(PY) tools/mutate.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -131,6 +131,10 @@ class Harness:
     def services(self) -> Services:
         return services(self.app)
 
+    def text(self, key: str, language: str = "id", **params: object) -> str:
+        """The bot's text ``key`` as it sends it: for expectations that match a reply exactly."""
+        return self.services.texts.get(language, key, **params)
+
     async def deliver(self, payload: dict) -> None:
         """Store the update in the inbox, process it through the ordered processor, then wait
         for what its handling started sending from the outbox."""

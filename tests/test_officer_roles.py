@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.runtime.lifecycle import on_started
-from storage.models import StatusChange
+from storage.models import OutboxMessage, StatusChange
 from storage.review import Invite, Officer
 from tests import updates as u
 from tests.conftest import ADMIN_ID, make_settings
@@ -56,7 +56,7 @@ async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
     assert "sudah dipakai" in bot.request.last_text(SITI["id"])
     bot.request.clear()
     await bot.deliver(u.text(SITI, "/antrian"))
-    assert "/ide" in bot.request.last_text(SITI["id"]) and "Antrian" not in bot.request.last_text()
+    assert bot.request.last_text() == bot.text("help.resident")
     await bot.deliver(u.text(BUDI, "/antrian"))
     assert "Tidak ada ide yang menunggu" in bot.request.last_text(BUDI["id"])
 
@@ -124,9 +124,30 @@ async def test_a_revoked_officer_loses_commands_and_old_buttons_say_so(bot):
     assert "dicabut" in callback_answers(bot)[-1]
     assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
     await bot.deliver(u.text(BUDI, "/antrian"))
-    assert "/ide" in bot.request.last_text(BUDI["id"])
+    assert bot.request.last_text() == bot.text("help.resident")
     await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
     assert "Tidak ada petugas aktif" in bot.request.last_text(ADMIN_ID)
+
+
+async def test_an_officer_revoked_between_the_press_and_the_change_changes_nothing(
+    bot, monkeypatch
+):
+    appoint(bot, BUDI)
+    idea = seed(bot)
+    roles = bot.services.roles
+    check_on_press = roles.role
+
+    async def revoked_right_after_the_check(user_id: int):
+        role = await check_on_press(user_id)
+        monkeypatch.undo()
+        assert await roles.revoke(ADMIN_ID, BUDI["id"])
+        return role
+
+    monkeypatch.setattr(roles, "role", revoked_right_after_the_check)
+    await bot.deliver(u.callback(BUDI, f"rev:accept:{idea.id}:1"))
+    assert [c.to_status for c in rows(bot, StatusChange)] == ["new"]
+    assert rows(bot, OutboxMessage) == []
+    assert callback_answers(bot) == [None] and sent(bot) == []
 
 
 @pytest.mark.parametrize("command", OFFICER_COMMANDS + ADMIN_COMMANDS)
@@ -148,7 +169,7 @@ async def test_officer_commands_are_ignored_for_non_officers_in_groups(bot, comm
 async def test_officers_do_not_get_admin_commands(bot):
     appoint(bot, BUDI)
     await bot.deliver(u.text(BUDI, "/undang"))
-    assert "/ide" in bot.request.last_text(BUDI["id"]) and rows(bot, Invite) == []
+    assert bot.request.last_text() == bot.text("help.resident") and rows(bot, Invite) == []
     await bot.deliver(u.text(BUDI, "/cabut 601"))
     assert rows(bot, Officer)[0].revoked_at is None
 
@@ -181,16 +202,19 @@ async def test_a_non_officers_press_in_a_group_is_answered_silently(bot):
 async def test_help_shows_officers_and_admins_their_commands_and_residents_none(bot):
     appoint(bot, BUDI)
     await bot.deliver(u.text(SITI, "/bantuan"))
-    resident_help = bot.request.last_text(SITI["id"])
-    assert "/antrian" not in resident_help and "petugas" not in resident_help.lower()
+    resident, officer = bot.text("help.resident"), bot.text("help.officer")
+    assert bot.request.last_text(SITI["id"]) == resident
+    assert "/antrian" not in resident and "petugas" not in resident.lower()
     await bot.deliver(u.text(BUDI, "/bantuan"))
-    officer_help = bot.request.last_text(BUDI["id"])
-    assert "/ide" in officer_help and "/antrian" in officer_help and "/undang" not in officer_help
+    assert bot.request.last_text(BUDI["id"]) == f"{resident}\n\n{officer}"
+    assert "/antrian" in officer and "/undang" not in officer
     await bot.deliver(u.text(ADMIN, "/help"))
-    assert "/undang" in bot.request.last_text(ADMIN_ID)
+    admin = bot.text("help.admin")
+    assert bot.request.last_text(ADMIN_ID) == f"{resident}\n\n{officer}\n\n{admin}"
+    assert "/undang" in admin
     await bot.deliver(u.text(ADMIN, f"/cabut {BUDI['id']}"))
     await bot.deliver(u.text(BUDI, "/bantuan"))
-    assert "/antrian" not in bot.request.last_text(BUDI["id"])
+    assert bot.request.last_text(BUDI["id"]) == resident
 
 
 @pytest.mark.parametrize("argument", ["²", "9" * 30, "-601", "601 602"])
@@ -237,7 +261,7 @@ async def test_help_in_the_team_group_lists_the_officers_commands_only(bot):
     appoint(bot, BUDI)
     await bot.deliver(u.text(BUDI, "/bantuan", chat=GROUP))
     [reply] = sent(bot)
-    assert "/antrian" in reply.params["text"] and "/ide " not in reply.params["text"]
+    assert reply.params["text"] == bot.text("help.officer")
     assert int(reply.params["chat_id"]) == GROUP["id"]
 
 

@@ -100,6 +100,16 @@ async def test_erasure_removes_name_username_and_location_and_keeps_ideas_anonym
     assert "belum mengirim ide" in bot.request.last_text()
 
 
+async def test_erasure_drops_the_residents_updates_not_yet_handled_and_keeps_the_others(bot):
+    mine = u.text(SITI, "Rumah saya di Jalan Melati 7, sampahnya menumpuk")
+    theirs = u.text(OTHER, "Lampu jalan di desa kami mati")
+    await bot.services.inbox.store([mine, theirs], bot.app.bot)
+    await bot.services.residents.erase(SITI["id"])
+    left = await bot.services.inbox.pending(bot.app.bot)
+    assert [update.update_id for update in left] == [theirs["update_id"]]
+    assert "Jalan Melati" not in dump_all_tables(bot)
+
+
 async def test_after_erasure_former_ideas_are_similar_ideas_like_anyone_elses(bot):
     await walk_to_confirm(bot, SITI)
     await bot.deliver(u.callback(SITI, send_button(bot)))

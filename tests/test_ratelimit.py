@@ -45,7 +45,7 @@ def most_in_window(times: list[float], window: float) -> int:
 
 
 async def test_one_private_chat_is_spaced_evenly():
-    limits = TelegramLimits(overall_per_second=1000, private_per_second=20)
+    limits = TelegramLimits(overall_per_second=1000, private_per_second=20, group_per_minute=60_000)
     stamps: list = []
     await asyncio.gather(*(call(limits, sender(stamps), 42) for _ in range(6)))
     times = [t for _, t in stamps]
@@ -56,6 +56,18 @@ async def test_one_group_is_spaced_by_its_per_minute_rate():
     limits = TelegramLimits(overall_per_second=1000, group_per_minute=1200)
     stamps: list = []
     await asyncio.gather(*(call(limits, sender(stamps), -100123) for _ in range(5)))
+    assert most_in_window([t for _, t in stamps], 0.05 * 0.9) == 1
+
+
+@pytest.mark.parametrize(
+    "chat_id",
+    [-1, -100123, -999_999_999_999, -1_001_234_567_890, "@inovasi_banjar"],
+    ids=["smallest group", "ordinary group", "largest ordinary group", "supergroup", "channel"],
+)
+async def test_every_group_and_channel_is_paced_as_a_group_not_as_a_private_chat(chat_id):
+    limits = TelegramLimits(overall_per_second=1000, private_per_second=1000, group_per_minute=1200)
+    stamps: list = []
+    await asyncio.gather(*(call(limits, sender(stamps), chat_id) for _ in range(4)))
     assert most_in_window([t for _, t in stamps], 0.05 * 0.9) == 1
 
 
@@ -129,7 +141,7 @@ async def test_it_gives_up_after_the_last_retry():
 
 
 async def test_answers_to_button_presses_are_not_throttled():
-    limits = TelegramLimits(private_per_second=1)
+    limits = TelegramLimits(overall_per_second=1, private_per_second=1)
     stamps: list = []
     started = time.monotonic()
     for _ in range(5):
