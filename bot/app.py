@@ -14,7 +14,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 import handlers
-from bot.abuse import FloodGuard, Throttle
+from bot.abuse import SPAM_MEMORY, FloodGuard, Throttle
 from bot.catalogue import load_catalogue
 from bot.clock import Clock, utc_now
 from bot.config import Settings
@@ -123,6 +123,7 @@ def build_application(
             db=db, ideas=ideas, tagger=tagger, texts=texts, settings=settings, clock=clock
         ),
         flood=FloodGuard(clock=clock),
+        spam=FloodGuard(clock=clock, limit=1, window=SPAM_MEMORY),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
         digests=Digests(
             db=db,

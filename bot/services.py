@@ -48,6 +48,7 @@ class Services:
     residents: Residents
     submissions: Submissions
     flood: FloodGuard
+    spam: FloodGuard
     error_alerts: Throttle
     digests: Digests
     reports: Reports

@@ -134,7 +134,7 @@ async def test_too_short_and_too_long_ask_again(bot):
     await bot.deliver(u.text(SITI, "x" * 4001))
     assert "terlalu panjang" in bot.request.last_text() and "4001" in bot.request.last_text()
     assert rows(bot, Draft)[0].text is None
-    await bot.deliver(u.text(SITI, "x" * 4000))
+    await bot.deliver(u.text(SITI, ((IDEA + ". ") * 50)[:4000]))
     assert "kecamatan" in bot.request.last_text()
 
 
