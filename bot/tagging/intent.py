@@ -2,7 +2,7 @@
 
 :class:`IntentFeatures` turns a message (raw and normalised) into the names of the binary features
 the intent model (:mod:`bot.tagging.intent_model`) weighs: words and word pairs of the normalised
-text, character 3- and 4-grams of it, the first and last words as typed, its emojis, and a few
+text, character 4-grams of it, the first and last words as typed, its emojis, and a few
 facts that carry over to wording never seen in training: how long it is, how many of its words
 are known, whether it is shaped like a question, whether it speaks of "I" or "my child", whether
 it tells how long something has taken, whether it holds a link, phone number or an amount of
@@ -21,10 +21,11 @@ import tomllib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from bot.tagging.normalise import NormalisedText, Token, clean, is_dictionary_word
+from bot.tagging.normalise import NormalisedText, Token, is_dictionary_word
 
 _LINK = re.compile(
     r"(?:https?://|www\.|wa\.me|bit\.ly|t\.me/|shopee\.ee)\S*"
@@ -40,11 +41,13 @@ _DURATION = re.compile(
     r"days?|weeks?|months?|years?|hours?|times)\b",
     re.IGNORECASE,
 )
+_TYPED = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
 _VOWEL = re.compile(r"[aiueo]")
 _CONSONANT_RUN = re.compile(r"[^aiueo\d]{5,}")
 ABBREVIATION = 4
 LENGTH_BUCKETS = (0, 1, 2, 3, 4, 6, 9, 13, 20, 30)
-CHAR_GRAMS = (3, 4)
+CHAR_GRAMS = (4,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ class IntentRules:
     """The contents of ``intent.toml``, compiled: one pattern per cue group."""
 
     groups: dict[str, re.Pattern[str]]
-    small_talk: tuple[re.Pattern[str], ...]
+    routing: dict[str, re.Pattern[str]]
     question_words: frozenset[str]
     relatives: frozenset[str]
     time_words: frozenset[str]
@@ -70,7 +73,7 @@ def load_intent_rules(path: Path | None = None) -> IntentRules:
     words = raw["words"]
     return IntentRules(
         groups={name: _either(patterns) for name, patterns in raw["cues"].items()},
-        small_talk=tuple(re.compile(pattern) for pattern in raw["cues"]["small_talk"]),
+        routing={name: _either(patterns) for name, patterns in raw["routing"].items()},
         question_words=frozenset(words["question"]),
         relatives=frozenset(words["relatives"]),
         time_words=frozenset(words["time"]),
@@ -85,6 +88,7 @@ def _bucket(value: int, edges: tuple[int, ...]) -> int:
     return found
 
 
+@lru_cache(maxsize=65536)
 def odd(word: str) -> bool:
     """A word shaped like no word: a long run of consonants ("asdfgh"), a long word with no vowel,
     one letter repeated, or a repeated syllable ("wkwkwk"). Short vowelless words are taken for
@@ -102,9 +106,13 @@ def is_known(token: Token) -> bool:
         token.stop
         or token.place
         or token.surface != token.word
-        or is_dictionary_word(token.word)
-        or is_dictionary_word(token.stem)
+        or _in_dictionary(token.word, token.stem)
     )
+
+
+@lru_cache(maxsize=65536)
+def _in_dictionary(word: str, stem: str) -> bool:
+    return is_dictionary_word(word) or is_dictionary_word(stem)
 
 
 class IntentFeatures:
@@ -130,7 +138,8 @@ class IntentFeatures:
 
     def _shape(self, raw: str, text: NormalisedText) -> list[str]:
         tokens = text.tokens
-        typed = clean(raw).split()
+        lowered = raw.lower()
+        typed = _TYPED.findall(lowered)
         shape = [f"len={_bucket(len(tokens), LENGTH_BUCKETS)}"]
         if typed:
             shape.append("f0=" + typed[0])
@@ -140,28 +149,31 @@ class IntentFeatures:
         else:
             shape.append("empty")
         if tokens:
-            known = sum(1 for token in tokens if self.known(token))
-            shape.append(f"known={4 * known // len(tokens)}")
-            strange = sum(1 for token in tokens if not self.known(token) and odd(token.word))
+            unknown = [token.word for token in tokens if not self.known(token)]
+            shape.append(f"known={4 * (len(tokens) - len(unknown)) // len(tokens)}")
+            strange = sum(map(odd, unknown))
             shape.append(f"odd={min(2, 3 * strange // len(tokens))}")
-        stripped = raw.rstrip()
         if "?" in raw:
-            shape.append("qmark_end" if stripped.endswith("?") else "qmark")
+            shape.append("qmark_end" if raw.rstrip().endswith("?") else "qmark")
         if "!" in raw:
             shape.append("bang")
-        shape.extend("e=" + ch for ch in raw if unicodedata.category(ch) == "So")
-        if any(word in self.rules.question_words for word in text.words):
+        if not raw.isascii():
+            shape.extend("e=" + ch for ch in raw if unicodedata.category(ch) == "So")
+        words = set(text.words)
+        if not self.rules.question_words.isdisjoint(words):
             shape.append("question_word")
-        letters = [ch for ch in raw if ch.isalpha()]
-        if len(letters) > 12 and sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
-            shape.append("shouting")
-        if _LINK.search(raw.lower()):
+        if raw != lowered and len(raw) > 12:
+            letters = sum(map(str.isalpha, raw))
+            if letters > 12 and sum(map(str.isupper, raw)) > 0.6 * letters:
+                shape.append("shouting")
+        if ("." in raw or "/" in raw) and _LINK.search(lowered):
             shape.append("link")
-        if _PHONE.search(raw):
+        digits = _DIGIT.search(raw) is not None
+        if digits and _PHONE.search(raw):
             shape.append("phone")
-        if _MONEY.search(raw):
+        if digits and _MONEY.search(raw):
             shape.append("money")
-        if _DURATION.search(raw) or any(word in self.rules.time_words for word in text.words):
+        if _DURATION.search(raw) or not self.rules.time_words.isdisjoint(words):
             shape.append("time")
         shape.extend(self._person(tokens))
         return shape
@@ -188,19 +200,18 @@ class IntentFeatures:
         found = [
             f"cue={name}" for name, pattern in self.rules.groups.items() if pattern.search(normal)
         ]
-        if "cue=small_talk" in found:
-            rest = normal
-            for pattern in self.rules.small_talk:
-                rest = pattern.sub(" ", rest)
-            if not rest.strip():
-                found.append("cue=small_talk_only")
+        if (
+            "cue=small_talk" in found
+            and not self.rules.groups["small_talk"].sub("", normal).strip()
+        ):
+            found.append("cue=small_talk_only")
         return found
 
 
 def question_topic(rules: IntentRules, text: NormalisedText) -> str:
     """What a question is about: "status" (the resident's own idea), "bot", or "other"."""
     normal = text.text
-    if rules.groups["status_question"].search(normal):
+    if rules.routing["status"].search(normal):
         return "status"
     if rules.groups["bot_question"].search(normal):
         return "bot"
@@ -211,6 +222,6 @@ def small_talk_kind(rules: IntentRules, text: NormalisedText) -> str:
     """Which answer in kind small talk gets: "thanks", "salam", "greeting" or "other"."""
     normal = text.text
     for kind in ("thanks", "salam", "greeting"):
-        if rules.groups[kind].search(normal):
+        if rules.routing[kind].search(normal):
             return kind
     return "other"

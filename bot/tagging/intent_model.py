@@ -68,11 +68,10 @@ class IntentModel:
 
     def scores(self, features: Iterable[str]) -> list[float]:
         """The summed weight per class of the known ``features``."""
-        get = self.weights.get
-        rows = [row for row in map(get, features) if row is not None]
+        rows = list(filter(None, map(self.weights.get, features)))
         if not rows:
             return [0.0] * len(self.classes)
-        return [sum(column) for column in zip(*rows, strict=True)]
+        return list(map(sum, zip(*rows, strict=True)))
 
     def read(self, features: Iterable[str]) -> Reading:
         """The likeliest intent of a message with ``features``."""
