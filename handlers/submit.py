@@ -116,13 +116,14 @@ async def start_idea(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
 
 
 async def continue_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
-    """Go on with the draft the resident chose to keep, at the step it needs next."""
+    """Go on with the draft the resident chose to keep (tagged if its text came from outside the
+    flow), at the step it needs next."""
     t = await turn(update, context)
     await update.callback_query.answer()
-    draft = await t.services.submissions.draft(t.user_id)
-    if draft is None:
+    if await t.services.submissions.draft(t.user_id) is None:
         await update.callback_query.edit_message_text(t.text("idea.stale_button"))
         return END
+    draft = await t.services.submissions.suggest_for_text(t.user_id)
     return await _present(t, update, draft, edit=True)
 
 

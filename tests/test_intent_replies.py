@@ -126,7 +126,10 @@ async def test_ide_with_a_draft_shows_it_and_continues_it_when_asked(bot):
     assert bot.request.buttons() == ["drf:go", "drf:new"]
     await bot.deliver(u.callback(SITI, "drf:go"))
     assert "kecamatan" in bot.request.last_text(SITI["id"])
-    assert drafts(bot)[0].text == IDEA
+    [draft] = drafts(bot)
+    assert draft.text == IDEA and draft.suggested_pillar is not None
+    await bot.deliver(u.callback(SITI, "ide:kec:gambut"))
+    assert f"ide:pil:{draft.suggested_pillar}" in bot.request.buttons()
 
 
 async def test_ide_with_a_draft_starts_anew_when_asked(bot):
