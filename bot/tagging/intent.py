@@ -48,6 +48,9 @@ _CONSONANT_RUN = re.compile(r"[^aiueo\d]{5,}")
 ABBREVIATION = 4
 LENGTH_BUCKETS = (0, 1, 2, 3, 4, 6, 9, 13, 20, 30)
 CHAR_GRAMS = (4,)
+# Words whose shape and dictionary checks are kept: enough for the words residents repeat, small
+# enough (about 1.5 MB each when full, words included) for the bot's memory budget.
+WORDS_CACHED = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ def _bucket(value: int, edges: tuple[int, ...]) -> int:
     return found
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS_CACHED)
 def odd(word: str) -> bool:
     """A word shaped like no word: a long run of consonants ("asdfgh"), a long word with no vowel,
     one letter repeated, or a repeated syllable ("wkwkwk"). Short vowelless words are taken for
@@ -110,7 +113,7 @@ def is_known(token: Token) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS_CACHED)
 def _in_dictionary(word: str, stem: str) -> bool:
     return is_dictionary_word(word) or is_dictionary_word(stem)
 
