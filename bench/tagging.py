@@ -1,26 +1,47 @@
-"""Benchmark the pillar tagger on the development set: quality under 5-fold CV, and speed.
+"""Benchmark the tagger: pillars on the development set, intent on the frozen set, and speed.
 
-Run with ``.venv/bin/python bench/tagging.py``. Each fold trains on the shipped seed set plus the
-other four folds of ``tests/data/pillars_dev.jsonl`` and tags the fifth. Reported: pillar accuracy,
-macro-F1 and the confusion matrix (ideas only), is-idea precision and recall, the complaint flag's
-precision and recall (rows that carry a ``complaint`` label), and throughput of the whole pipeline
-on one core (median of several runs), each beside the keyword-lexicon-only baseline. "Seed set
-only" tags the whole dev set with the shipped model, trained on no dev example.
+Run with ``.venv/bin/python bench/tagging.py``.
+
+Pillars: each fold trains on the shipped seed set plus the other four folds of
+``tests/data/pillars_dev.jsonl`` and tags the fifth. Reported: pillar accuracy, macro-F1 and the
+confusion matrix (ideas only), is-idea precision and recall, the complaint flag's precision and
+recall (rows that carry a ``complaint`` label), each beside the keyword-lexicon-only baseline.
+"Seed set only" tags the whole dev set with the shipped model, trained on no dev example.
+
+Intent: 5-fold cross-validation on the shipped intent training set beside the shipped model on the
+frozen evaluation set (``tests/data/intent_eval.jsonl``, written before the training set and never
+tuned on), per class and per language, with both confusion matrices, the issue's four targets,
+which help a question gets, and pillar accuracy and macro-F1 on the frozen set's ideas and
+complaints.
+
+Speed: the whole ``python -m bot tag`` path (:func:`run_tag`, JSON lines out) and the tagger and
+baseline alone, on one core, median of several runs; the intent model's size and load cost.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import statistics
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.core.catalogue import Catalogue, load_catalogue
-from bot.tagging import LabelledExample, Tagger
+from bot.tagging import Intent, LabelledExample, Tagger
+from bot.tagging.cli import run_tag
+from bot.tagging.intent_model import MODEL_FILE, load_intent_model
+from bot.tagging.intent_training import (
+    DATA,
+    IntentExample,
+    cross_validate,
+    load_evaluation,
+    shipped_training_set,
+)
 from bot.tagging.lexicon import Lexicon
 from bot.tagging.normalise import default_normaliser, stem
 from bot.tagging.training import NONE
@@ -94,6 +115,147 @@ def throughput(tag: Callable[[str], object], texts: Sequence[str], *, cold: bool
     return statistics.median(rates)
 
 
+FILED = (Intent.IDEA, Intent.COMPLAINT)
+NOT_IDEAS = (Intent.QUESTION, Intent.SMALL_TALK, Intent.SPAM, Intent.GIBBERISH, Intent.ABUSE)
+
+
+def share(pairs: Sequence[tuple[Intent, Intent]], expected: Sequence[Intent], ok) -> str:
+    """The share of ``pairs`` whose expected class is in ``expected`` that ``ok`` accepts."""
+    chosen = [(e, p) for e, p in pairs if e in expected]
+    if not chosen:
+        return "   -  "
+    return f"{sum(1 for e, p in chosen if ok(p)) / len(chosen):.3f}"
+
+
+def class_scores(pairs: Sequence[tuple[Intent, Intent]], label: Intent) -> tuple[float, float, int]:
+    """Recall, precision and support of ``label``."""
+    tp = sum(1 for e, p in pairs if e == label and p == label)
+    support = sum(1 for e, _ in pairs if e == label)
+    predicted = sum(1 for _, p in pairs if p == label)
+    return tp / support if support else 0.0, tp / predicted if predicted else 0.0, support
+
+
+def print_confusion(title: str, pairs: Sequence[tuple[Intent, Intent]]) -> None:
+    print(f"\n{title} (rows = expected, columns = predicted)")
+    print(" " * 12 + "".join(f"{label.value[:7]:>8}" for label in Intent))
+    for expected in Intent:
+        counts = Counter(p for e, p in pairs if e == expected)
+        print(f"{expected.value:>12}" + "".join(f"{counts[label]:>8}" for label in Intent))
+
+
+def intent_report(catalogue: Catalogue) -> None:
+    """Cross-validation on the training set beside the frozen set, and the frozen set's pillars."""
+    training = list(shipped_training_set())
+    frozen = load_evaluation()
+    started = time.perf_counter()
+    cv_pairs = list(zip((e.intent for e in training), cross_validate(training), strict=True))
+    cv_seconds = time.perf_counter() - started
+    tagger = Tagger.from_catalogue(catalogue)
+    results = [tagger.tag(example.text) for example in frozen]
+    pairs = [(e.intent, r.intent) for e, r in zip(frozen, results, strict=True)]
+    print(
+        f"\nintent: training set {len(training)} messages (5-fold CV, {cv_seconds:.0f} s), "
+        f"frozen set {len(frozen)} messages (shipped model)"
+    )
+    print("                          training CV          frozen set")
+    print("  class              recall  prec.    n   recall  prec.    n")
+    for label in Intent:
+        cv_r, cv_p, cv_n = class_scores(cv_pairs, label)
+        fr_r, fr_p, fr_n = class_scores(pairs, label)
+        print(
+            f"  {label.value:<16} {cv_r:>7.3f} {cv_p:>6.3f} {cv_n:>4}  "
+            f"{fr_r:>7.3f} {fr_p:>6.3f} {fr_n:>4}"
+        )
+    accuracy = [sum(e == p for e, p in chosen) / len(chosen) for chosen in (cv_pairs, pairs)]
+    print(f"  accuracy         {accuracy[0]:>7.3f}              {accuracy[1]:>7.3f}")
+    print("\n  language           training CV  (n)   frozen set  (n)")
+    for language in sorted({e.language for e in (*training, *frozen)}):
+        cells = []
+        for examples, chosen in ((training, cv_pairs), (frozen, pairs)):
+            mine = [
+                pair for e, pair in zip(examples, chosen, strict=True) if e.language == language
+            ]
+            right = sum(e == p for e, p in mine) / len(mine) if mine else 0.0
+            cells.append(f"{right:>11.3f} {len(mine):>4}" if mine else f"{'-':>11} {0:>4}")
+        print(f"  {language:<16} {cells[0]}  {cells[1]}")
+    print("\n  issue 17 targets                          training CV  frozen set  goal")
+    targets = (
+        ("non-ideas recognised as not ideas", NOT_IDEAS, lambda p: p not in FILED, ">= 0.95"),
+        (
+            "complaints flagged for SP4N-LAPOR!",
+            (Intent.COMPLAINT,),
+            Intent.COMPLAINT.__eq__,
+            ">= 0.85",
+        ),
+        ("ideas wrongly flagged as complaints", (Intent.IDEA,), Intent.COMPLAINT.__eq__, "<= 0.05"),
+        ("ideas recognised as ideas", (Intent.IDEA,), Intent.IDEA.__eq__, ">= 0.97"),
+    )
+    for name, expected, ok, goal in targets:
+        print(
+            f"  {name:<40} {share(cv_pairs, expected, ok):>11}  "
+            f"{share(pairs, expected, ok):>10}  {goal}"
+        )
+    print_confusion("intent confusion, training CV", cv_pairs)
+    print_confusion("intent confusion, frozen set", pairs)
+    questions = [
+        (e.about, r.about)
+        for e, r in zip(frozen, results, strict=True)
+        if e.intent is Intent.QUESTION and r.intent is Intent.QUESTION
+    ]
+    right = sum(e == p for e, p in questions)
+    print(
+        "\nquestions read as questions and given the right help (bot, status, other): "
+        f"{right}/{len(questions)}"
+    )
+    frozen_pillars(catalogue, frozen, results)
+
+
+def frozen_pillars(catalogue: Catalogue, frozen: list[IntentExample], results: list) -> None:
+    keys = catalogue.pillar_keys
+    for title, kinds in (("ideas", (Intent.IDEA,)), ("ideas and complaints", FILED)):
+        chosen = [
+            (e.pillar, r.pillar) for e, r in zip(frozen, results, strict=True) if e.intent in kinds
+        ]
+        accuracy = sum(e == p for e, p in chosen) / len(chosen)
+        print(
+            f"pillar on the frozen set, {title} ({len(chosen)}): accuracy {accuracy:.3f}, "
+            f"macro-F1 {macro_f1(chosen, keys):.3f}"
+        )
+
+
+class Discard(io.TextIOBase):
+    """Standard output that keeps nothing."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def tag_path(tagger: Tagger, texts: Sequence[str]) -> float:
+    """Median texts per second through run_tag, as ``python -m bot tag`` runs it (warm caches)."""
+    data = "\n".join(texts) + "\n"
+    run_tag(io.StringIO(data), Discard(), tagger)
+    rates = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        run_tag(io.StringIO(data), Discard(), tagger)
+        rates.append(len(texts) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def model_cost() -> None:
+    path = DATA / MODEL_FILE
+    tracemalloc.start()
+    started = time.perf_counter()
+    model = load_intent_model(path)
+    seconds = time.perf_counter() - started
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    print(
+        f"intent model: {len(model.weights):,} features, file {path.stat().st_size / 1e6:.2f} MB, "
+        f"loaded in {seconds * 1000:.0f} ms, {size / 1e6:.1f} MB of Python objects"
+    )
+
+
 def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -165,13 +327,18 @@ def main() -> int:
         f"({sum(e for e, _ in labelled)} complaints among {len(labelled)} labelled)"
     )
 
+    intent_report(catalogue)
+
     texts = [row["text"] for row in rows]
     tagger = Tagger.from_catalogue(catalogue)
     print(f"\nthroughput on one core, median of {RUNS} runs (texts/second)")
+    every = texts + [example.text for example in load_evaluation()]
+    print(f"  python -m bot tag path (run_tag, JSON lines): {tag_path(tagger, every):,.0f}")
     for label, cold in (("warm stem cache", False), ("cold stem cache", True)):
         full = throughput(tagger.tag, texts, cold=cold)
         base = throughput(baseline, texts, cold=cold)
         print(f"  {label}: tagger {full:,.0f}   lexicon-only {base:,.0f}   ratio {full / base:.2f}")
+    model_cost()
     return 0
 
 

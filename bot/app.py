@@ -28,7 +28,7 @@ from bot.domain.residents import Residents
 from bot.domain.review import Review
 from bot.domain.roles import Roles
 from bot.domain.submissions import SIMILAR_POOL, Submissions
-from bot.runtime.abuse import FloodGuard, Throttle
+from bot.runtime.abuse import SPAM_MEMORY, FloodGuard, Throttle
 from bot.runtime.digest_delivery import Digests, Sleep
 from bot.runtime.groupcommit import GroupCommit
 from bot.runtime.http import AiohttpRequest
@@ -133,6 +133,7 @@ def build_application(
             db=db, ideas=ideas, tagger=tagger, texts=texts, settings=settings, clock=clock
         ),
         flood=FloodGuard(clock=clock),
+        spam=FloodGuard(clock=clock, limit=1, window=SPAM_MEMORY),
         error_alerts=Throttle(clock=clock, interval=ADMIN_ALERT_INTERVAL),
         digest_builder=digest_builder,
         digests=Digests(

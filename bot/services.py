@@ -46,6 +46,7 @@ class Services:
     residents: Residents
     submissions: Submissions
     flood: FloodGuard
+    spam: FloodGuard
     error_alerts: Throttle
     digest_builder: DigestBuilder
     digests: Digests

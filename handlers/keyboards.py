@@ -113,6 +113,26 @@ def offer(turn: Turn) -> InlineKeyboardMarkup:
     )
 
 
+def complaint_offer(turn: Turn) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(turn.text("intent.file_anyway"), callback_data="ide:offer:yes")],
+            [InlineKeyboardButton(turn.text("button.no"), callback_data="ide:offer:no")],
+        ]
+    )
+
+
+def draft_choice(turn: Turn) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(turn.text("draft.continue"), callback_data="drf:go"),
+                InlineKeyboardButton(turn.text("draft.restart"), callback_data="drf:new"),
+            ]
+        ]
+    )
+
+
 def pages(turn: Turn, prefix: str, page: int, total_pages: int) -> InlineKeyboardMarkup | None:
     buttons = []
     if page > 1:

@@ -11,6 +11,8 @@ from bot.core.i18n import LANGUAGES, Html
 from bot.domain.drafts import check_text
 from bot.domain.review import MAX_WORDS
 from bot.domain.roles import Role
+from bot.runtime.abuse import Verdict
+from bot.tagging import Intent, TagResult
 from handlers import keyboards
 from handlers.base import (
     PRIVATE,
@@ -219,13 +221,12 @@ async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer small talk politely; offer to file anything that reads like an idea, keeping it."""
+    """Offer to file an idea, point a complaint to SP4N-LAPOR!, and answer the rest in kind."""
     t = await turn(update, context)
     text = update.effective_message.text
-    if not await t.services.submissions.is_idea(text):
-        await update.effective_message.reply_text(
-            t.text("idea.not_an_idea"), reply_markup=keyboards.start_idea(t)
-        )
+    reading = await t.services.submissions.read(text)
+    if reading.intent not in (Intent.IDEA, Intent.COMPLAINT):
+        await _answer_in_kind(update, t, reading)
         return
     if check_text(text) is not None:
         await update.effective_message.reply_text(
@@ -233,7 +234,35 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     await t.services.submissions.start_with_text(t.user_id, text)
+    if reading.intent is Intent.COMPLAINT:
+        await update.effective_message.reply_text(
+            t.text("intent.complaint"), reply_markup=keyboards.complaint_offer(t)
+        )
+        return
     await update.effective_message.reply_text(t.text("idea.offer"), reply_markup=keyboards.offer(t))
+
+
+async def _answer_in_kind(update: Update, t: Turn, reading: TagResult) -> None:
+    """Answer what is not an idea: small talk in kind, a question with what helps, abuse with one
+    calm line, spam once a day and then silence, gibberish with a pointer to /ide."""
+    message = update.effective_message
+    match reading.intent:
+        case Intent.SMALL_TALK:
+            await message.reply_text(t.text(f"intent.{reading.about}"))
+        case Intent.QUESTION if reading.about == "status":
+            await message.reply_text(t.text("intent.question_status"))
+        case Intent.QUESTION if reading.about == "bot":
+            await message.reply_text(
+                f"{t.text('intent.question_bot')}\n\n{t.text('help.resident')}",
+                reply_markup=keyboards.start_idea(t),
+            )
+        case Intent.QUESTION:
+            await message.reply_text(t.text("intent.question_other"))
+        case Intent.SPAM:
+            if t.services.spam.check(t.user_id) is Verdict.PASS:
+                await message.reply_text(t.text("intent.spam"))
+        case _:
+            await message.reply_text(t.text(f"intent.{reading.intent}"))
 
 
 async def decline_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

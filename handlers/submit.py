@@ -33,17 +33,24 @@ from bot.domain.drafts import (
     Field,
     Step,
     TextProblem,
+    check_text,
     next_step,
 )
 from bot.domain.submissions import LimitReached, Sent
+from bot.tagging import Intent
 from handlers import keyboards, steps
-from handlers.base import PRIVATE, Turn, number, profile, turn
+from handlers.base import PRIVATE, Turn, clip, number, profile, turn
 from storage.models import Draft
 
 logger = logging.getLogger(__name__)
 
 CONVERSATION_NAME = "submission"
 END = ConversationHandler.END
+# A text in /ide that the intent model reads as one of these, at least this surely, is asked for
+# again instead of being taken as the idea.
+NOT_AN_IDEA = frozenset({Intent.GIBBERISH, Intent.SMALL_TALK, Intent.SPAM, Intent.ABUSE})
+CLEARLY = 0.6
+DRAFT_SHOWN = 600
 
 StepHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Step | int | None]]
 
@@ -89,7 +96,7 @@ async def _stale(update: Update, t: Turn) -> None:
 
 
 async def start_idea(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
-    """Start a submission, or continue the draft the resident already has."""
+    """Start a submission; with a draft that has a text, show it and ask whether to continue."""
     t = await turn(update, context)
     if update.callback_query:
         await update.callback_query.answer()
@@ -97,8 +104,36 @@ async def start_idea(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     if await t.services.submissions.submitted_today(t.user_id) >= limit:
         await update.effective_chat.send_message(t.text("idea.daily_limit", limit=limit))
         return END
+    existing = await t.services.submissions.draft(t.user_id)
+    if existing is not None and existing.text:
+        await update.effective_chat.send_message(
+            t.text("draft.ask", text=clip(existing.text, DRAFT_SHOWN)),
+            reply_markup=keyboards.draft_choice(t),
+        )
+        return END
     draft = await t.services.submissions.start(t.user_id)
     return await _present(t, update, draft)
+
+
+async def continue_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """Go on with the draft the resident chose to keep (tagged if its text came from outside the
+    flow), at the step it needs next."""
+    t = await turn(update, context)
+    await update.callback_query.answer()
+    if await t.services.submissions.draft(t.user_id) is None:
+        await update.callback_query.edit_message_text(t.text("idea.stale_button"))
+        return END
+    draft = await t.services.submissions.suggest_for_text(t.user_id)
+    return await _present(t, update, draft, edit=True)
+
+
+async def restart_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """Drop the old draft and ask for a new idea."""
+    t = await turn(update, context)
+    await update.callback_query.answer()
+    await t.services.submissions.discard(t.user_id)
+    draft = await t.services.submissions.start(t.user_id)
+    return await _present(t, update, draft, edit=True)
 
 
 async def accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
@@ -118,9 +153,15 @@ async def accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
 
 @_needs_draft
 async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
-    """Store the idea's text if its length is right, else explain and ask again."""
+    """Store the idea's text if it reads as one and its length is right, else ask again."""
     t = await turn(update, context)
-    result = await t.services.submissions.set_text(t.user_id, update.effective_message.text)
+    text = update.effective_message.text
+    if check_text(text) is None:
+        reading = await t.services.submissions.read(text)
+        if reading.intent in NOT_AN_IDEA and reading.intent_probability >= CLEARLY:
+            await update.effective_message.reply_text(t.text("intent.not_an_idea"))
+            return Step.IDEA
+    result = await t.services.submissions.set_text(t.user_id, text)
     if isinstance(result, TextProblem):
         await update.effective_message.reply_text(_problem_text(t, result))
         return Step.IDEA
@@ -315,16 +356,6 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return END
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
-    """Answer /ide during the flow by asking the current question again (or the first one, if
-    the draft was put aside meanwhile)."""
-    t = await turn(update, context)
-    if await t.services.submissions.draft(t.user_id) is None:
-        return await start_idea(update, context)
-    await update.effective_message.reply_text(t.text("idea.continue_draft"))
-    return await _present(t, update, await t.services.submissions.start(t.user_id))
-
-
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a button of a step that is no longer current."""
     await _stale(update, await turn(update, context))
@@ -338,6 +369,8 @@ def conversation() -> ConversationHandler:
             CommandHandler(["ide", "idea"], start_idea, filters=PRIVATE),
             CallbackQueryHandler(start_idea, pattern=r"^ide:start$"),
             CallbackQueryHandler(accept_offer, pattern=r"^ide:offer:yes$"),
+            CallbackQueryHandler(continue_draft, pattern=r"^drf:go$"),
+            CallbackQueryHandler(restart_draft, pattern=r"^drf:new$"),
         ],
         states={
             Step.IDEA: [
@@ -365,7 +398,7 @@ def conversation() -> ConversationHandler:
         },
         fallbacks=[
             CommandHandler(["batal", "cancel"], cancel, filters=PRIVATE),
-            CommandHandler(["ide", "idea"], resume, filters=PRIVATE),
+            CommandHandler(["ide", "idea"], start_idea, filters=PRIVATE),
             CallbackQueryHandler(stale_button, pattern=r"^ide:"),
         ],
         name=CONVERSATION_NAME,

@@ -26,7 +26,9 @@ STICKER = {
     "is_video": False,
 }
 HELP = "/ide — kirim ide baru"
-SMALL_TALK = "Halo! 👋 Saya bot Inovasi Warga"
+NOT_UNDERSTOOD = "belum memahami pesan itu"
+IN_KIND = "👍"
+SALAM = "Waalaikumsalam"
 OFFER = "sebagai ide"
 STALE = "Tombol ini sudah tidak berlaku."
 SILENCE = None
@@ -165,9 +167,9 @@ CASES = [
     Case(
         "right-to-left override", say("\u202eharap perbaiki jalan rusak di Martapura segera"), OFFER
     ),
-    Case("4,096 characters", say("a" * 4096), SMALL_TALK),
-    Case("emoji only", say("🙏🙏🙏😀😀😀🔥🔥"), SMALL_TALK),
-    Case("greeting", say("assalamualaikum pian"), SMALL_TALK),
+    Case("4,096 characters", say("a" * 4096), NOT_UNDERSTOOD),
+    Case("emoji only", say("🙏🙏🙏😀😀😀👍👍"), IN_KIND),
+    Case("greeting", say("assalamualaikum pian"), SALAM),
     Case("unknown command", say("/foo"), HELP),
     Case("officer command by a resident", say("/antrian"), HELP),
     Case("admin command by a resident", say("/undang"), HELP),

@@ -134,7 +134,7 @@ async def test_too_short_and_too_long_ask_again(bot):
     await bot.deliver(u.text(SITI, "x" * 4001))
     assert "terlalu panjang" in bot.request.last_text() and "4001" in bot.request.last_text()
     assert rows(bot, Draft)[0].text is None
-    await bot.deliver(u.text(SITI, "x" * 4000))
+    await bot.deliver(u.text(SITI, ((IDEA + ". ") * 50)[:4000]))
     assert bot.request.last_text() == bot.text("idea.ask_where")
 
 
@@ -303,9 +303,9 @@ async def test_declining_the_offer_forgets_the_text(bot):
     assert bot.request.last_text() == bot.text("idea.offer_declined")
 
 
-async def test_short_text_outside_the_flow_gets_the_help(bot):
+async def test_a_greeting_outside_the_flow_is_greeted_back_and_starts_nothing(bot):
     await bot.deliver(u.text(SITI, "halo"))
-    assert bot.request.last_text() == bot.text("idea.not_an_idea") and rows(bot, Draft) == []
+    assert bot.request.last_text() == bot.text("intent.greeting") and rows(bot, Draft) == []
 
 
 async def test_group_chat_messages_are_ignored(bot):

@@ -118,9 +118,9 @@ class Submissions:
 
     # Reading the text -----------------------------------------------------------------------
 
-    async def is_idea(self, text: str) -> bool:
-        """Whether a message looks like an idea (not a greeting, thanks, test, spam or noise)."""
-        return (await asyncio.to_thread(self._tagger.tag, text)).is_idea
+    async def read(self, text: str) -> TagResult:
+        """What a message is (idea, complaint, question, small talk, spam, gibberish, abuse)."""
+        return await asyncio.to_thread(self._tagger.tag, text)
 
     async def similar(self, user_id: int, text: str) -> list[Similar]:
         """Up to three existing ideas of other residents that say nearly the same as ``text``."""

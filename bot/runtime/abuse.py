@@ -11,6 +11,8 @@ from bot.core.clock import Clock
 
 # Senders remembered before idle ones are forgotten (each costs about 200 bytes: its times).
 SENDERS_KEPT = 1000
+# After one answer to a resident's spam, more spam from them within this time gets silence.
+SPAM_MEMORY = timedelta(days=1)
 
 
 class Verdict(Enum):

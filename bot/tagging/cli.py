@@ -3,6 +3,8 @@
 Every input line gets exactly one output line, in order, so the output can be pasted beside the
 input (for example when importing ideas gathered offline). A blank line is answered too: it is
 tagged like any other text and comes back with ``"is_idea": false`` and no reasons.
+``"intent"`` is what the message is (idea, complaint, question, small_talk, spam, gibberish,
+abuse) and ``"intent_probability"`` the intent model's probability for it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def run_tag(stdin: TextIO, stdout: TextIO, tagger: Tagger) -> int:
             "is_idea": result.is_idea,
             "looks_like_complaint": result.looks_like_complaint,
             "reasons": list(result.reasons),
+            "intent": str(result.intent),
+            "intent_probability": round(result.intent_probability, 4),
         }
         stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         stdout.flush()

@@ -1,58 +1,71 @@
-"""Is a message an idea at all, and does it look like a personal complaint?
+"""What a message is, as features: its words, its character n-grams, its shape, and the cues.
 
-The cues are data (``bot/data/intent.toml``), matched against the normalised message. Non-ideas
-are: nothing left once small talk (greetings, thanks, "tes", "min") is removed; a question about
-the bot with little pillar vocabulary; advertising or scam spam; and gibberish, judged by how many
-words are known Indonesian (Sastrawi's root-word dictionary, the word maps, the model's vocabulary).
+:class:`IntentFeatures` turns a message (raw and normalised) into the names of the binary features
+the intent model (:mod:`bot.tagging.intent_model`) weighs: words and word pairs of the normalised
+text, character 4-grams of it, the first and last words as typed, its emojis, and a few
+facts that carry over to wording never seen in training: how long it is, how many of its words
+are known, whether it is shaped like a question, whether it speaks of "I" or "my child", whether
+it tells how long something has taken, whether it holds a link, phone number or an amount of
+money, and which cue groups of ``bot/data/intent.toml`` match. The cues are features here, not
+the decision.
+
+:func:`question_topic` and :func:`small_talk_kind` read the same cues to choose the answer a
+question or a piece of small talk gets.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from bot.tagging.normalise import NormalisedText, Token
+from bot.tagging.normalise import NormalisedText, Token, is_dictionary_word
 
-_LINK_OR_PHONE = re.compile(
-    r"(?:https?://|www\.|wa\.me|bit\.ly|t\.me/)\S*|\S+\.(?:com|net|xyz|site|shop|link)\b"
-    r"|(?:\+62|\b08)\d[\d\s-]{7,}"
+_LINK = re.compile(
+    r"(?:https?://|www\.|wa\.me|bit\.ly|t\.me/|shopee\.ee)\S*"
+    r"|\b\S+\.(?:com|net|xyz|site|shop|link|online|info|id)\b"
 )
-SHORT = 6
-FEW_KEYWORDS = 3.0
-SHORT_GIBBERISH = 2
-ABBREVIATION = 4
+_PHONE = re.compile(r"(?:\+?62|\b0)8\d[\d\s-]{7,}")
+_MONEY = re.compile(
+    r"\b(?:rp\.?\s?\d|\d[\d.,]*\s?(?:rb|ribu|jt|juta|k|rupiah|ribuan)\b|\$\s?\d)", re.IGNORECASE
+)
+_DURATION = re.compile(
+    r"\b(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sepuluh|ampat|a|two|three|four|"
+    r"five|six|several|many)\s?(?:x|kali|hari|minggu|pekan|bulan|tahun|thn|bln|mgg|jam|"
+    r"days?|weeks?|months?|years?|hours?|times)\b",
+    re.IGNORECASE,
+)
+_TYPED = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
 _VOWEL = re.compile(r"[aiueo]")
 _CONSONANT_RUN = re.compile(r"[^aiueo\d]{5,}")
-
-
-@dataclass(frozen=True, slots=True)
-class Weighted:
-    pattern: re.Pattern[str]
-    weight: float
+ABBREVIATION = 4
+LENGTH_BUCKETS = (0, 1, 2, 3, 4, 6, 9, 13, 20, 30)
+CHAR_GRAMS = (4,)
+# Words whose shape and dictionary checks are kept: enough for the words residents repeat, small
+# enough (about 1.5 MB each when full, words included) for the bot's memory budget.
+WORDS_CACHED = 8192
 
 
 @dataclass(frozen=True, slots=True)
 class IntentRules:
-    """The contents of ``intent.toml``, compiled."""
+    """The contents of ``intent.toml``, compiled: one pattern per cue group."""
 
-    small_talk: tuple[re.Pattern[str], ...]
-    bot_questions: tuple[re.Pattern[str], ...]
-    spam: tuple[Weighted, ...]
-    spam_threshold: float
-    link_weight: float
-    complaint_threshold: float
-    personal: re.Pattern[str]
-    personal_weight: float
-    failure: tuple[Weighted, ...]
-    idea: tuple[Weighted, ...]
+    groups: dict[str, re.Pattern[str]]
+    routing: dict[str, re.Pattern[str]]
+    question_words: frozenset[str]
+    relatives: frozenset[str]
+    time_words: frozenset[str]
 
 
-def _weighted(items: list[dict]) -> tuple[Weighted, ...]:
-    return tuple(Weighted(re.compile(item["pattern"]), float(item["weight"])) for item in items)
+def _either(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 def load_intent_rules(path: Path | None = None) -> IntentRules:
@@ -60,86 +73,26 @@ def load_intent_rules(path: Path | None = None) -> IntentRules:
     source = path or Path(str(resources.files("bot") / "data" / "intent.toml"))
     with source.open("rb") as handle:
         raw = tomllib.load(handle)
-    non_idea, complaint = raw["non_idea"], raw["complaint"]
+    words = raw["words"]
     return IntentRules(
-        small_talk=tuple(re.compile(p) for p in non_idea["small_talk"]),
-        bot_questions=tuple(re.compile(p) for p in non_idea["bot_questions"]),
-        spam=_weighted(non_idea["spam"]),
-        spam_threshold=float(non_idea["spam_threshold"]),
-        link_weight=float(non_idea["link_weight"]),
-        complaint_threshold=float(complaint["threshold"]),
-        personal=re.compile(complaint["personal"]),
-        personal_weight=float(complaint["personal_weight"]),
-        failure=_weighted(complaint["failure"]),
-        idea=_weighted(complaint["idea"]),
+        groups={name: _either(patterns) for name, patterns in raw["cues"].items()},
+        routing={name: _either(patterns) for name, patterns in raw["routing"].items()},
+        question_words=frozenset(words["question"]),
+        relatives=frozenset(words["relatives"]),
+        time_words=frozenset(words["time"]),
     )
 
 
-def _total(cues: tuple[Weighted, ...], text: str) -> float:
-    return sum(cue.weight for cue in cues if cue.pattern.search(text))
+def _bucket(value: int, edges: tuple[int, ...]) -> int:
+    found = 0
+    for edge in edges:
+        if value >= edge:
+            found = edge
+    return found
 
 
-class IntentDetector:
-    """Applies :class:`IntentRules`.
-
-    ``known`` says whether a token is a word the tagger knows; ``stopwords`` are the function words
-    that do not make a message an idea on their own ("oh begitu ya").
-    """
-
-    def __init__(
-        self, rules: IntentRules, known: Callable[[Token], bool], stopwords: frozenset[str]
-    ) -> None:
-        self.rules = rules
-        self.known = known
-        self.stopwords = stopwords
-
-    def without_small_talk(self, text: NormalisedText) -> str:
-        """The normalised message with greetings, thanks, tests and fillers removed."""
-        rest = text.text
-        for pattern in self.rules.small_talk:
-            rest = pattern.sub(" ", rest)
-        return rest.strip()
-
-    def spam_score(self, raw: str, text: NormalisedText) -> float:
-        score = _total(self.rules.spam, text.text)
-        if _LINK_OR_PHONE.search(raw.lower()):
-            score += self.rules.link_weight
-        return score
-
-    def is_gibberish(self, text: NormalisedText) -> bool:
-        """True when half the words are shaped like no word, or a short text has no known word."""
-        content = text.content or text.tokens
-        if not content:
-            return True
-        strange = [token for token in content if not self.known(token)]
-        odd = sum(1 for token in strange if _odd(token.word))
-        return odd * 2 >= len(content) or (len(strange) == len(content) <= SHORT_GIBBERISH)
-
-    def is_idea(self, raw: str, text: NormalisedText, pillar_evidence: float) -> bool:
-        """Decide whether the message should be offered for filing as an idea."""
-        rest = self.without_small_talk(text)
-        if all(word in self.stopwords for word in rest.split()):
-            return False
-        if self.spam_score(raw, text) >= self.rules.spam_threshold:
-            return False
-        if (len(text.content) <= SHORT or pillar_evidence < FEW_KEYWORDS) and any(
-            pattern.search(text.text) for pattern in self.rules.bot_questions
-        ):
-            return False
-        return not self.is_gibberish(text)
-
-    def looks_like_complaint(self, text: NormalisedText) -> bool:
-        """True when the message reads as the sender's own service failure rather than an idea."""
-        words = text.text
-        failure = _total(self.rules.failure, words)
-        if not failure:
-            return False
-        if self.rules.personal.search(words):
-            failure += self.rules.personal_weight
-        return failure - _total(self.rules.idea, words) >= self.rules.complaint_threshold
-
-
-def _odd(word: str) -> bool:
+@lru_cache(maxsize=WORDS_CACHED)
+def odd(word: str) -> bool:
     """A word shaped like no word: a long run of consonants ("asdfgh"), a long word with no vowel,
     one letter repeated, or a repeated syllable ("wkwkwk"). Short vowelless words are taken for
     abbreviations ("sd", "pkk")."""
@@ -148,3 +101,130 @@ def _odd(word: str) -> bool:
     if not _VOWEL.search(word):
         return len(word) > ABBREVIATION
     return len(word) >= 6 and len(set(word)) <= 3
+
+
+def is_known(token: Token) -> bool:
+    """A function word, a place, a word the word maps know, or one in Sastrawi's dictionary."""
+    return (
+        token.stop
+        or token.place
+        or token.surface != token.word
+        or _in_dictionary(token.word, token.stem)
+    )
+
+
+@lru_cache(maxsize=WORDS_CACHED)
+def _in_dictionary(word: str, stem: str) -> bool:
+    return is_dictionary_word(word) or is_dictionary_word(stem)
+
+
+class IntentFeatures:
+    """Names the binary features of a message; ``known`` says whether a token is a known word."""
+
+    def __init__(self, rules: IntentRules, known: Callable[[Token], bool] = is_known) -> None:
+        self.rules = rules
+        self.known = known
+
+    def __call__(self, raw: str, text: NormalisedText) -> list[str]:
+        tokens = text.tokens
+        words = [token.word for token in tokens]
+        found = {"bias"}
+        found.update("w=" + word for word in words)
+        found.update("s=" + token.stem for token in tokens if token.stem != token.word)
+        found.update(f"b={a}_{b}" for a, b in itertools.pairwise(words))
+        joined = " " + " ".join(words) + " "
+        for size in CHAR_GRAMS:
+            found.update("c=" + joined[i : i + size] for i in range(len(joined) - size + 1))
+        found.update(self._shape(raw, text))
+        found.update(self._cues(text))
+        return list(found)
+
+    def _shape(self, raw: str, text: NormalisedText) -> list[str]:
+        tokens = text.tokens
+        lowered = raw.lower()
+        typed = _TYPED.findall(lowered)
+        shape = [f"len={_bucket(len(tokens), LENGTH_BUCKETS)}"]
+        if typed:
+            shape.append("f0=" + typed[0])
+            shape.append("fl=" + typed[-1])
+        elif raw.strip():
+            shape.append("symbols" if any(ch.isalnum() for ch in raw) else "no_letters")
+        else:
+            shape.append("empty")
+        if tokens:
+            unknown = [token.word for token in tokens if not self.known(token)]
+            shape.append(f"known={4 * (len(tokens) - len(unknown)) // len(tokens)}")
+            strange = sum(map(odd, unknown))
+            shape.append(f"odd={min(2, 3 * strange // len(tokens))}")
+        if "?" in raw:
+            shape.append("qmark_end" if raw.rstrip().endswith("?") else "qmark")
+        if "!" in raw:
+            shape.append("bang")
+        if not raw.isascii():
+            shape.extend("e=" + ch for ch in raw if unicodedata.category(ch) == "So")
+        words = set(text.words)
+        if not self.rules.question_words.isdisjoint(words):
+            shape.append("question_word")
+        if raw != lowered and len(raw) > 12:
+            letters = sum(map(str.isalpha, raw))
+            if letters > 12 and sum(map(str.isupper, raw)) > 0.6 * letters:
+                shape.append("shouting")
+        if ("." in raw or "/" in raw) and _LINK.search(lowered):
+            shape.append("link")
+        digits = _DIGIT.search(raw) is not None
+        if digits and _PHONE.search(raw):
+            shape.append("phone")
+        if digits and _MONEY.search(raw):
+            shape.append("money")
+        if _DURATION.search(raw) or not self.rules.time_words.isdisjoint(words):
+            shape.append("time")
+        shape.extend(self._person(tokens))
+        return shape
+
+    def _person(self, tokens: tuple[Token, ...]) -> list[str]:
+        person = []
+        words = [token.word for token in tokens]
+        if "saya" in words or "aku" in words:
+            person.append("me")
+        if "kami" in words:
+            person.append("us")
+        relative = any(
+            word in self.rules.relatives and following in ("saya", "aku", "kami")
+            for word, following in itertools.pairwise(words)
+        ) or any(
+            token.word.endswith("ku") and token.stem in self.rules.relatives for token in tokens
+        )
+        if relative:
+            person.append("my_relative")
+        return person
+
+    def _cues(self, text: NormalisedText) -> list[str]:
+        normal = text.text
+        found = [
+            f"cue={name}" for name, pattern in self.rules.groups.items() if pattern.search(normal)
+        ]
+        if (
+            "cue=small_talk" in found
+            and not self.rules.groups["small_talk"].sub("", normal).strip()
+        ):
+            found.append("cue=small_talk_only")
+        return found
+
+
+def question_topic(rules: IntentRules, text: NormalisedText) -> str:
+    """What a question is about: "status" (the resident's own idea), "bot", or "other"."""
+    normal = text.text
+    if rules.routing["status"].search(normal):
+        return "status"
+    if rules.groups["bot_question"].search(normal):
+        return "bot"
+    return "other"
+
+
+def small_talk_kind(rules: IntentRules, text: NormalisedText) -> str:
+    """Which answer in kind small talk gets: "thanks", "salam", "greeting" or "other"."""
+    normal = text.text
+    for kind in ("thanks", "salam", "greeting"):
+        if rules.routing[kind].search(normal):
+            return kind
+    return "other"

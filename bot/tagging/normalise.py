@@ -26,6 +26,7 @@ _STRETCH = re.compile(r"(\w)\1{2,}")
 _REDUPLICATION_DIGIT = re.compile(r"^([a-z]{3,})2$")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _KEEP_CATEGORIES = ("L", "N", "Z")
+_ASCII_DROPPED = re.compile(r"[^a-z0-9 -]")  # what the categories above drop, in ASCII text
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +126,13 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    kept = [
-        char if unicodedata.category(char)[0] in _KEEP_CATEGORIES or char == "-" else " "
-        for char in text
-    ]
-    text = "".join(kept)
+    if text.isascii():
+        text = _ASCII_DROPPED.sub(" ", text)
+    else:
+        text = "".join(
+            char if unicodedata.category(char)[0] in _KEEP_CATEGORIES or char == "-" else " "
+            for char in text
+        )
     return _STRETCH.sub(r"\1", text)
 
 
@@ -155,6 +158,7 @@ class Normaliser:
         self.maps = maps
 
         self._longest_place = max((len(name) for name in maps.places), default=1)
+        self._place_starts = frozenset(name[0] for name in maps.places)
 
     def __call__(self, text: str) -> NormalisedText:
         pairs = [
@@ -172,7 +176,8 @@ class Normaliser:
         index = 0
         while index < len(pairs):
             surface, word = pairs[index]
-            for size in range(min(self._longest_place, len(pairs) - index), 0, -1):
+            longest = self._longest_place if word in self._place_starts else 0
+            for size in range(min(longest, len(pairs) - index), 0, -1):
                 name = tuple(w for _, w in pairs[index : index + size])
                 if name in self.maps.places:
                     surface = " ".join(s for s, _ in pairs[index : index + size])

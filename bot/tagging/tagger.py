@@ -6,8 +6,9 @@ For a message the tagger normalises the text once, then scores each pillar as
 
 and turns the scores into probabilities with a softmax; below LOW_CONFIDENCE the resident is
 offered :attr:`TagResult.choices`. The words with the largest share in the winner's lead over the
-runner-up are the reasons. The model also has a "none" class (the seed set's non-ideas), which
-together with the cues in ``intent.py`` decides ``is_idea``.
+runner-up are the reasons. What the message is at all (an idea, a complaint, a question, small
+talk, spam, gibberish, abuse) is the intent model's answer (``intent.py``, ``intent_model.py``),
+over the same normalised text.
 
 The model is an immutable value held in one attribute: ``tag`` reads it once, ``retrain`` builds a
 new one and swaps the attribute, so tagging needs no lock and always sees a whole model. The
@@ -23,18 +24,23 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from bot.tagging.intent import IntentDetector, IntentRules, load_intent_rules
+from bot.tagging.intent import (
+    IntentFeatures,
+    IntentRules,
+    load_intent_rules,
+    question_topic,
+    small_talk_kind,
+)
+from bot.tagging.intent_model import Intent, IntentModel, shipped_intent_model
 from bot.tagging.lexicon import Lexicon, Match
 from bot.tagging.model import Feature, NaiveBayes, features
 from bot.tagging.normalise import (
     NormalisedText,
     Normaliser,
-    Token,
     default_normaliser,
-    is_dictionary_word,
 )
 from bot.tagging.similarity import Similarity, Vector
-from bot.tagging.training import NONE, LabelledExample, accuracy, shipped_seed, split
+from bot.tagging.training import LabelledExample, accuracy, shipped_seed, split
 
 if TYPE_CHECKING:
     from bot.core.catalogue import Catalogue
@@ -44,8 +50,6 @@ LEXICON_WEIGHT = 0.5
 OFFICER_WEIGHT = 2.0
 LOW_CONFIDENCE = 0.65
 THIRD_CHOICE = 0.5
-NOT_IDEA_PROBABILITY = 0.7
-NOT_IDEA_MAX_EVIDENCE = 1.5
 SIMILAR_THRESHOLD = 0.6
 # Similarity vectors kept, by text: the pools compared against are the newest 1,000 ideas (the
 # resident's summary) and 200 (an officer's card), so nearly every candidate is found here.
@@ -65,6 +69,9 @@ class TagResult:
     is_idea: bool
     looks_like_complaint: bool
     low_confidence: bool
+    intent: Intent
+    intent_probability: float
+    about: str | None = None
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -106,18 +113,17 @@ class Tagger:
         normaliser: Normaliser,
         lexicon: Lexicon,
         intent_rules: IntentRules | None = None,
+        intent_model: IntentModel | None = None,
         seed: Sequence[tuple[LabelledExample, tuple[str, ...]]],
-        place_words: Iterable[str] = (),
     ) -> None:
         self.pillars = tuple(pillars)
-        self._classes = (*self.pillars, NONE)
+        self._classes = self.pillars
         self._normalise = normaliser
         self._lexicon = lexicon
         self._seed = tuple(seed)
-        self._place_words = frozenset(place_words)
-        self._intent = IntentDetector(
-            intent_rules or load_intent_rules(), self._known, normaliser.maps.stopwords
-        )
+        self._intent_rules = intent_rules or load_intent_rules()
+        self._intent_features = IntentFeatures(self._intent_rules)
+        self._intent_model = intent_model or shipped_intent_model()
         self._similarity = Similarity(
             [name for name in names if "|" not in name] for _, names in self._seed
         )
@@ -134,19 +140,6 @@ class Tagger:
             normaliser=normaliser,
             lexicon=Lexicon.from_catalogue(catalogue, normaliser),
             seed=_prepared_seed(),
-            place_words=(
-                word for kecamatan in catalogue.kecamatan for word in _words(kecamatan.name)
-            ),
-        )
-
-    def _known(self, token: Token) -> bool:
-        return (
-            token.stop
-            or token.place
-            or is_dictionary_word(token.word)
-            or is_dictionary_word(token.stem)
-            or self._current.model.knows(token.stem)
-            or token.word in self._place_words
         )
 
     def _train(
@@ -155,7 +148,7 @@ class Tagger:
         prepared: list[tuple[Sequence[str], str, float]] = []
         wanted = None if seed is None else {id(example) for example in seed}
         for example, names in self._seed:
-            if wanted is None or id(example) in wanted:
+            if example.pillar in self._classes and (wanted is None or id(example) in wanted):
                 prepared.append((names, example.pillar, 1.0))
         for example in examples:
             if example.pillar in self._classes:
@@ -165,8 +158,8 @@ class Tagger:
 
     def _probabilities(
         self, model: NaiveBayes, names: list[str], lexicon_scores: dict[str, float]
-    ) -> tuple[dict[str, float], float]:
-        """Pillar probabilities (summing to 1) and the probability of "not an idea"."""
+    ) -> dict[str, float]:
+        """Pillar probabilities, summing to 1."""
         raw = model.log_scores(names)
         scores = {
             cls: value / TEMPERATURE + LEXICON_WEIGHT * lexicon_scores.get(cls, 0.0)
@@ -174,35 +167,36 @@ class Tagger:
         }
         top = max(scores.values())
         exps = {cls: math.exp(value - top) for cls, value in scores.items()}
-        everything = sum(exps.values())
-        none = exps.pop(NONE) / everything
         total = sum(exps.values())
-        return {cls: value / total for cls, value in exps.items()}, none
+        return {cls: value / total for cls, value in exps.items()}
 
     def _score(
         self, model: NaiveBayes, normalised: NormalisedText
-    ) -> tuple[list[Feature], list[Match], dict[str, float], dict[str, float], float]:
-        """Features, keyword matches, keyword scores, pillar probabilities, P(not an idea)."""
+    ) -> tuple[list[Feature], list[Match], dict[str, float]]:
+        """Features, keyword matches and pillar probabilities."""
         found = features(normalised)
         matches = self._lexicon.matches(normalised)
         lexicon_scores = self._lexicon.scores(matches, self.pillars)
-        probabilities, none = self._probabilities(
+        probabilities = self._probabilities(
             model, [feature.name for feature in found], lexicon_scores
         )
-        return found, matches, lexicon_scores, probabilities, none
+        return found, matches, probabilities
 
     def tag(self, text: str) -> TagResult:
         """Tag one message."""
         model = self._current.model
         normalised = self._normalise(text)
-        found, matches, lexicon_scores, probabilities, none = self._score(model, normalised)
+        found, matches, probabilities = self._score(model, normalised)
         ranking = tuple(sorted(probabilities.items(), key=lambda item: -item[1]))
         best, confidence = ranking[0]
         runner_up = ranking[1][0]
-        evidence = max(lexicon_scores.values())
-        is_idea = self._intent.is_idea(text, normalised, evidence) and not (
-            none >= NOT_IDEA_PROBABILITY and evidence < NOT_IDEA_MAX_EVIDENCE
-        )
+        reading = self._intent_model.read(self._intent_features(text, normalised))
+        is_idea = reading.intent in (Intent.IDEA, Intent.COMPLAINT)
+        about = None
+        if reading.intent is Intent.QUESTION:
+            about = question_topic(self._intent_rules, normalised)
+        elif reading.intent is Intent.SMALL_TALK:
+            about = small_talk_kind(self._intent_rules, normalised)
         return TagResult(
             pillar=best,
             confidence=confidence,
@@ -210,14 +204,17 @@ class Tagger:
             reasons=_reasons(model, found, matches, best, runner_up) if is_idea else (),
             ranking=ranking,
             is_idea=is_idea,
-            looks_like_complaint=self._intent.looks_like_complaint(normalised),
+            looks_like_complaint=reading.intent is Intent.COMPLAINT,
             low_confidence=confidence < LOW_CONFIDENCE,
+            intent=reading.intent,
+            intent_probability=reading.probability,
+            about=about,
         )
 
     def _predict(self, model: NaiveBayes, examples: Sequence[LabelledExample]) -> list[str]:
         predicted = []
         for example in examples:
-            _, _, _, probabilities, _ = self._score(model, self._normalise(example.text))
+            _, _, probabilities = self._score(model, self._normalise(example.text))
             predicted.append(max(probabilities, key=probabilities.__getitem__))
         return predicted
 
@@ -232,7 +229,7 @@ class Tagger:
             seed_train, seed_holdout = split(example for example, _ in self._seed)
             new_train, new_holdout = split(examples)
             old_train, _ = split(self._current.examples)
-            held = [example for example in (*seed_holdout, *new_holdout) if example.pillar != NONE]
+            held = [e for e in (*seed_holdout, *new_holdout) if e.pillar in self.pillars]
             expected = [example.pillar for example in held]
             candidate = accuracy(self._predict(self._train(new_train, seed_train), held), expected)
             current = accuracy(self._predict(self._train(old_train, seed_train), held), expected)
@@ -283,7 +280,3 @@ def _reasons(
             shares[match.phrase] = shares.get(match.phrase, 0.0) + LEXICON_WEIGHT * match.weight
     ordered = sorted(shares.items(), key=lambda item: -item[1])
     return tuple(surface for surface, share in ordered if share > 0)[:MAX_REASONS]
-
-
-def _words(name: str) -> list[str]:
-    return [token.word for token in default_normaliser()(name).tokens]

@@ -10,7 +10,17 @@ import sys
 from bot.tagging import Tagger
 from bot.tagging.cli import run_tag
 
-KEYS = {"pillar", "confidence", "runner_up", "is_idea", "looks_like_complaint", "reasons"}
+KEYS = {
+    "pillar",
+    "confidence",
+    "runner_up",
+    "is_idea",
+    "looks_like_complaint",
+    "reasons",
+    "intent",
+    "intent_probability",
+}
+INTENTS = {"idea", "complaint", "question", "small_talk", "spam", "gibberish", "abuse"}
 PILLARS = {"governance", "branding", "economy", "living", "society", "environment"}
 PROGRAM = (
     "import sys; from bot.core.catalogue import load_catalogue; from bot.tagging import Tagger; "
@@ -35,9 +45,12 @@ def check(records: list[dict]) -> None:
         assert isinstance(record["is_idea"], bool)
         assert isinstance(record["looks_like_complaint"], bool)
         assert all(isinstance(reason, str) for reason in record["reasons"])
+        assert record["intent"] in INTENTS
+        assert 1 / len(INTENTS) <= record["intent_probability"] <= 1.0
     assert [r["pillar"] for r in records[::3]] == ["living", "environment"]
     assert [r["is_idea"] for r in records] == [True, False, False, True]
     assert records[1]["reasons"] == records[2]["reasons"] == []
+    assert [r["intent"] for r in records[::2]] == ["idea", "small_talk"]
 
 
 def test_run_tag_answers_every_line_in_order(tagger: Tagger) -> None:
