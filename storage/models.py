@@ -16,7 +16,7 @@ from storage.types import UTCDateTime
 
 
 class Status(enum.StrEnum):
-    """The life of a submission (PRODUCT.md)."""
+    """The life of a submission (docs/product.md)."""
 
     NEW = "new"
     IN_REVIEW = "in_review"
