@@ -1,9 +1,9 @@
 """Configuration: one frozen :class:`Settings`, built once at the entry point and passed in.
 
-The contract (names, defaults, meanings) is in ``docs/product.md`` and ``.env.example``. Values come
-from the environment or a ``.env`` file, the environment winning. A missing or malformed value raises
-:class:`ConfigError` whose message is one line naming the variable and what it expects. The token is
-never part of any message.
+The contract (names, defaults, meanings) is in ``docs/product.md`` and ``.env.example``. Values
+come from the environment or a ``.env`` file, the environment winning. A missing or malformed value
+raises :class:`ConfigError` whose message is one line naming the variable and what it expects. The
+token is never part of any message.
 """
 
 from __future__ import annotations
