@@ -21,8 +21,7 @@ from bot.runtime.outbox import CardMessage, send_card_message
 from bot.services import services
 from handlers.base import Turn, clip, fitted, shown_length
 from handlers.steps import where_text
-from storage.models import CardIntro, StatusChangePublic, SubmissionPublic
-from storage.review import ReviewNotePublic
+from storage.models import CardIntro, ReviewNotePublic, StatusChangePublic, SubmissionPublic
 
 logger = logging.getLogger(__name__)
 

@@ -18,65 +18,32 @@ lists (the newest ideas, the most supported) are read, and of their text only th
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
-    String,
-    Text,
-    UniqueConstraint,
     case,
     false,
     func,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from storage.models import Resident, Status, StatusChange, Submission, Support
-from storage.types import UTCDateTime
+from storage.models import (
+    DeliveryState,
+    DigestDelivery,
+    Resident,
+    Status,
+    StatusChange,
+    Submission,
+    Support,
+)
 
 WAITING = (Status.NEW, Status.IN_REVIEW)
 EXCERPT_CHARS = 200
-
-
-def _utc(**kwargs) -> object:
-    return Field(sa_column=Column(UTCDateTime(), **kwargs))
-
-
-class DeliveryState(enum.StrEnum):
-    """Where one chat's digest for one period stands."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class DigestDelivery(SQLModel, table=True):
-    """One period's digest to one chat: claimed, sent part by part, then sent or failed."""
-
-    __table_args__ = (
-        UniqueConstraint("period_start", "chat_id", name="uq_digestdelivery_period_chat"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    period_start: datetime = _utc(nullable=False)
-    period_end: datetime = _utc(nullable=False)
-    chat_id: int = Field(sa_type=BigInteger)
-    state: DeliveryState = Field(default=DeliveryState.PENDING, sa_type=String(16))
-    attempts: int = 0
-    claim: str | None = None
-    lease_until: datetime | None = _utc(nullable=True)
-    message_ids: str = "[]"  # JSON list of the ids of the parts sent so far, in order
-    sent_at: datetime | None = _utc(nullable=True)
-    last_error: str | None = Field(default=None, sa_type=Text)
-    updated_at: datetime = _utc(nullable=False)
 
 
 @dataclass(frozen=True, slots=True)

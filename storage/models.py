@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -29,6 +29,10 @@ class Status(enum.StrEnum):
 
 def _utc(**kwargs) -> object:
     return Field(sa_column=Column(UTCDateTime(), **kwargs))
+
+
+def _user_key() -> object:
+    return Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
 class Resident(SQLModel, table=True):
@@ -216,3 +220,113 @@ class InboxUpdate(SQLModel, table=True):
     payload: str = Field(sa_type=Text)
     received_at: datetime = _utc(nullable=False)
     done_at: datetime | None = _utc(nullable=True, index=True)
+
+
+# The review desk ---------------------------------------------------------------------------------
+
+
+class Staff(SQLModel, table=True):
+    """An officer or admin as Telegram last showed them: the name shown beside their work."""
+
+    id: int = _user_key()
+    first_name: str | None = None
+    username: str | None = None
+    seen_at: datetime = _utc(nullable=False)
+
+
+class Officer(SQLModel, table=True):
+    """An officer appointed by an admin's invite. A revoked officer keeps the row, revoked."""
+
+    user_id: int = _user_key()
+    added_by: int | None = Field(default=None, sa_type=BigInteger)
+    added_at: datetime = _utc(nullable=False)
+    revoked_at: datetime | None = _utc(nullable=True)
+    revoked_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time invite link; only the SHA-256 of its code is kept."""
+
+    code_hash: str = Field(primary_key=True)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = _utc(nullable=False)
+    expires_at: datetime = _utc(nullable=False)
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: datetime | None = _utc(nullable=True)
+
+
+class ReviewNoteBase(SQLModel):
+    author_id: int = Field(sa_type=BigInteger)
+    text: str = Field(sa_type=Text)
+
+
+class ReviewNote(ReviewNoteBase, table=True):
+    """An officer's internal note on a submission; residents never see it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
+    at: datetime = _utc(nullable=False)
+
+
+class ReviewNotePublic(ReviewNoteBase):
+    at: datetime
+
+
+class ReviewPrompt(SQLModel, table=True):
+    """An officer's action waiting for its words (a reason, a question, a note, a code)."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    officer_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    action: str
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
+    version: int
+    card_message_id: int | None = None  # the card whose button asked, refreshed once done
+    created_at: datetime = _utc(nullable=False)
+
+
+class PendingAnswer(SQLModel, table=True):
+    """A resident writing their answer to an officer's question about one submission."""
+
+    resident_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("resident.id", ondelete="CASCADE"),  # erased with the resident
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
+    created_at: datetime = _utc(nullable=False)
+
+
+# The weekly digest -------------------------------------------------------------------------------
+
+
+class DeliveryState(enum.StrEnum):
+    """Where one chat's digest for one period stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One period's digest to one chat: claimed, sent part by part, then sent or failed."""
+
+    __table_args__ = (
+        UniqueConstraint("period_start", "chat_id", name="uq_digestdelivery_period_chat"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_start: datetime = _utc(nullable=False)
+    period_end: datetime = _utc(nullable=False)
+    chat_id: int = Field(sa_type=BigInteger)
+    state: DeliveryState = Field(default=DeliveryState.PENDING, sa_type=String(16))
+    attempts: int = 0
+    claim: str | None = None
+    lease_until: datetime | None = _utc(nullable=True)
+    message_ids: str = "[]"  # JSON list of the ids of the parts sent so far, in order
+    sent_at: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    updated_at: datetime = _utc(nullable=False)

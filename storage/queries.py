@@ -131,7 +131,8 @@ def delete_idle_drafts(
 # Submissions ------------------------------------------------------------------------------------
 
 
-def _public(session: Session, submission: Submission) -> SubmissionPublic:
+def public_submission(session: Session, submission: Submission) -> SubmissionPublic:
+    """The read model of ``submission``, with its photos' file ids in order."""
     photos = session.exec(
         select(Photo.file_id)
         .where(Photo.submission_id == submission.id)
@@ -142,7 +143,7 @@ def _public(session: Session, submission: Submission) -> SubmissionPublic:
 
 def submission_by_draft_key(session: Session, *, draft_key: str) -> SubmissionPublic | None:
     found = session.exec(select(Submission).where(Submission.draft_key == draft_key)).first()
-    return None if found is None else _public(session, found)
+    return None if found is None else public_submission(session, found)
 
 
 def create_submission(
@@ -180,7 +181,7 @@ def create_submission(
         )
     )
     session.flush()
-    return _public(session, submission)
+    return public_submission(session, submission)
 
 
 def count_submissions_since(session: Session, *, resident_id: int, since: datetime) -> int:
@@ -210,7 +211,7 @@ def submissions_of_resident(
 
 def submission_by_code(session: Session, *, code: str) -> SubmissionPublic | None:
     found = session.exec(select(Submission).where(Submission.code == code)).first()
-    return None if found is None else _public(session, found)
+    return None if found is None else public_submission(session, found)
 
 
 def history(session: Session, *, submission_id: int) -> list[StatusChangePublic]:

@@ -1,4 +1,4 @@
-"""Tables and queries of the officers' review desk: staff, officers, invites, notes, pending words.
+"""Queries of the officers' review desk: staff, officers, invites, notes, pending words.
 
 Same habits as :mod:`storage.queries`: plain functions taking a session first and keyword-only
 arguments, returning read models or plain values. Business rules (who may do what, which
@@ -11,102 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Text, func, update
-from sqlmodel import Field, Session, SQLModel, col, delete, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, delete, select
 
 from storage.models import (
-    Photo,
+    Invite,
+    Officer,
+    PendingAnswer,
     Resident,
+    ReviewNote,
+    ReviewNotePublic,
+    ReviewPrompt,
+    Staff,
     Status,
     StatusChange,
     StatusChangePublic,
     Submission,
     SubmissionPublic,
 )
-from storage.types import UTCDateTime
-
-
-def _utc(**kwargs) -> object:
-    return Field(sa_column=Column(UTCDateTime(), **kwargs))
-
-
-def _user_key() -> object:
-    return Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-
-
-class Staff(SQLModel, table=True):
-    """An officer or admin as Telegram last showed them: the name shown beside their work."""
-
-    id: int = _user_key()
-    first_name: str | None = None
-    username: str | None = None
-    seen_at: datetime = _utc(nullable=False)
-
-
-class Officer(SQLModel, table=True):
-    """An officer appointed by an admin's invite. A revoked officer keeps the row, revoked."""
-
-    user_id: int = _user_key()
-    added_by: int | None = Field(default=None, sa_type=BigInteger)
-    added_at: datetime = _utc(nullable=False)
-    revoked_at: datetime | None = _utc(nullable=True)
-    revoked_by: int | None = Field(default=None, sa_type=BigInteger)
-
-
-class Invite(SQLModel, table=True):
-    """A one-time invite link; only the SHA-256 of its code is kept."""
-
-    code_hash: str = Field(primary_key=True)
-    created_by: int = Field(sa_type=BigInteger)
-    created_at: datetime = _utc(nullable=False)
-    expires_at: datetime = _utc(nullable=False)
-    used_by: int | None = Field(default=None, sa_type=BigInteger)
-    used_at: datetime | None = _utc(nullable=True)
-
-
-class ReviewNoteBase(SQLModel):
-    author_id: int = Field(sa_type=BigInteger)
-    text: str = Field(sa_type=Text)
-
-
-class ReviewNote(ReviewNoteBase, table=True):
-    """An officer's internal note on a submission; residents never see it."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE", index=True)
-    at: datetime = _utc(nullable=False)
-
-
-class ReviewNotePublic(ReviewNoteBase):
-    at: datetime
-
-
-class ReviewPrompt(SQLModel, table=True):
-    """An officer's action waiting for its words (a reason, a question, a note, a code)."""
-
-    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    officer_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    action: str
-    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
-    version: int
-    card_message_id: int | None = None  # the card whose button asked, refreshed once done
-    created_at: datetime = _utc(nullable=False)
-
-
-class PendingAnswer(SQLModel, table=True):
-    """A resident writing their answer to an officer's question about one submission."""
-
-    resident_id: int = Field(
-        sa_column=Column(
-            BigInteger,
-            ForeignKey("resident.id", ondelete="CASCADE"),  # erased with the resident
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
-    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
-    created_at: datetime = _utc(nullable=False)
-
+from storage.queries import public_submission
 
 # Staff and officers -----------------------------------------------------------------------------
 
@@ -223,14 +146,7 @@ def use_invite(session: Session, *, code_hash: str, user_id: int, now: datetime)
 
 def submission(session: Session, *, submission_id: int) -> SubmissionPublic | None:
     found = session.get(Submission, submission_id)
-    if found is None:
-        return None
-    photos = session.exec(
-        select(Photo.file_id)
-        .where(Photo.submission_id == submission_id)
-        .order_by(col(Photo.position))
-    ).all()
-    return SubmissionPublic.model_validate(found, update={"photo_file_ids": list(photos)})
+    return None if found is None else public_submission(session, found)
 
 
 def submissions(session: Session, *, submission_ids: list[int]) -> list[SubmissionPublic]:

@@ -16,9 +16,9 @@ from bot.core.clock import utc_now
 from bot.core.cron import last_fire_time
 from bot.domain.digest.text import week_before
 from storage import review
-from storage.digests import DigestDelivery
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.models import DigestDelivery
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
 from tests.digest_data import WITA, Writer, seed_week, wita

@@ -18,7 +18,7 @@ from bot.runtime.jobs import DIGEST_CATCH_UP_JOB as CATCH_UP_JOB_NAME
 from bot.runtime.jobs import DIGEST_JOB as JOB_NAME
 from bot.runtime.ratelimit import TelegramLimits
 from storage import digests as store
-from storage.digests import DeliveryState
+from storage.models import DeliveryState
 from tests.conftest import ADMIN_ID, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita
 

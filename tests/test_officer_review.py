@@ -10,8 +10,7 @@ from bot.domain.review import Action, Refused
 from bot.domain.sla import sla_deadline
 from bot.domain.submissions import Profile
 from handlers.cards import HISTORY_LIMIT
-from storage.models import OutboxMessage, Status
-from storage.review import ReviewNote, ReviewPrompt
+from storage.models import OutboxMessage, ReviewNote, ReviewPrompt, Status
 from tests import updates as u
 from tests.conftest import make_settings
 from tests.desk import (

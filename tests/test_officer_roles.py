@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.runtime.lifecycle import on_started
-from storage.models import OutboxMessage, StatusChange
-from storage.review import Invite, Officer
+from storage.models import Invite, Officer, OutboxMessage, StatusChange
 from tests import updates as u
 from tests.conftest import ADMIN_ID, make_settings
 from tests.desk import ADMIN, BUDI, GROUP, RINA, SITI, appoint, callback_answers, rows, seed, sent

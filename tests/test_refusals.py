@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import OutboxMessage, StatusChange, Submission
-from storage.review import Invite, Officer
+from storage.models import Invite, Officer, OutboxMessage, StatusChange, Submission
 from tests import updates as u
 from tests.conftest import ADMIN_ID
 from tests.desk import ADMIN, BUDI, GROUP, SITI, appoint, rows, seed, sent

@@ -34,8 +34,9 @@ from bot.domain.digest.build import Digest, DigestBuilder, Part
 from bot.domain.digest.text import Period
 from bot.runtime.intake import retry_seconds
 from storage import digests as store
-from storage.digests import Claimed, DeliveryState
+from storage.digests import Claimed
 from storage.engine import Database
+from storage.models import DeliveryState
 
 logger = logging.getLogger(__name__)
 

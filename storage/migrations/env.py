@@ -8,10 +8,8 @@ URL comes from the same ``DATABASE_URL`` setting the bot uses, never from alembi
 from alembic import context
 from sqlmodel import SQLModel
 
-# Importing the table modules registers their tables on SQLModel.metadata.
-import storage.digests
-import storage.models
-import storage.review  # noqa: F401
+# Importing the tables' module registers every table on SQLModel.metadata.
+import storage.models  # noqa: F401
 from bot.core.config import DEFAULT_DATABASE_URL
 
 target_metadata = SQLModel.metadata
