@@ -43,10 +43,6 @@ def waited(t: Turn, duration: timedelta) -> str:
     return t.text("review.waited_minutes", minutes=max(int(duration.total_seconds() // 60), 0))
 
 
-def pillar_name(t: Turn, key: str) -> str:
-    return t.services.catalogue.pillar_name(key, t.language)
-
-
 def title(text: str, length: int = 60) -> str:
     return clip(text.strip().splitlines()[0] if text.strip() else "", length)
 
@@ -70,8 +66,10 @@ def change_line(
     if change.to_pillar is not None:
         return t.text(
             "review.history_pillar",
-            old=pillar_name(t, change.from_pillar or change.to_pillar),
-            new=pillar_name(t, change.to_pillar),
+            old=t.services.catalogue.pillar_name(
+                change.from_pillar or change.to_pillar, t.language
+            ),
+            new=t.services.catalogue.pillar_name(change.to_pillar, t.language),
             **params,
         )
     params["status"] = t.text(f"status.{change.to_status}")
@@ -114,7 +112,7 @@ def card_text(t: Turn, card: Card, room: int = MESSAGE_LIMIT) -> str:
         head,
         t.text(
             "review.card_pillar",
-            pillar=pillar_name(t, s.pillar),
+            pillar=t.services.catalogue.pillar_name(s.pillar, t.language),
             confidence=round(s.confidence * 100),
         )
         + (t.text("review.card_reasons", words=", ".join(reasons)) if reasons else ""),
@@ -163,7 +161,8 @@ def pillar_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                pillar_name(t, key), callback_data=f"rev:{Action.PILLAR}:{s.id}:{s.version}:{key}"
+                t.services.catalogue.pillar_name(key, t.language),
+                callback_data=f"rev:{Action.PILLAR}:{s.id}:{s.version}:{key}",
             )
         ]
         for key in t.services.catalogue.pillar_keys
@@ -223,7 +222,7 @@ class TeamCards:
             t.text(
                 "review.announce_burst_item",
                 code=s.code,
-                pillar=pillar_name(t, s.pillar),
+                pillar=t.services.catalogue.pillar_name(s.pillar, t.language),
                 words=title(s.text, LISTED_WORDS),
             )
             for s in ideas[:LISTED_IN_FULL]

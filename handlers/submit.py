@@ -41,6 +41,7 @@ from bot.tagging import Intent
 from handlers import keyboards, steps
 from handlers.base import PRIVATE, Turn, clip, number, profile, turn
 from storage.models import Draft
+from storage.queries import SupportOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +315,11 @@ async def support(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _stale(update, t)
         return
     outcome, code = await t.services.submissions.support(profile(update), submission_id)
-    key = {"added": "idea.supported", "already": "idea.already_supported", "own": "idea.own_idea"}
+    key = {
+        SupportOutcome.ADDED: "idea.supported",
+        SupportOutcome.ALREADY: "idea.already_supported",
+        SupportOutcome.OWN: "idea.own_idea",
+    }
     await update.callback_query.answer(
         t.text(key.get(outcome, "idea.stale_button"), code=code or "")
     )

@@ -6,8 +6,10 @@ They return read models or plain values; ORM objects never leave the session. Ca
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, delete, select
@@ -223,7 +225,14 @@ def history(session: Session, *, submission_id: int) -> list[StatusChangePublic]
     return [StatusChangePublic.model_validate(row) for row in rows]
 
 
-Idea = tuple[int, str, str, int | None]  # id, code, text, resident
+class Idea(NamedTuple):
+    """An idea in the pool that "similar ideas" are looked for in."""
+
+    id: int
+    code: str
+    text: str
+    resident_id: int | None
+
 
 _IDEAS = select(Submission.id, Submission.code, Submission.text, Submission.resident_id).where(
     Submission.status != Status.REJECTED
@@ -238,7 +247,7 @@ def newest_ideas(session: Session, *, limit: int, lookback: int) -> tuple[list[i
         select(history.id).order_by(history.id.desc()).limit(lookback)
     )
     rows = session.connection().execute(_IDEAS.order_by(col(Submission.id).desc()).limit(limit))
-    return [change_id for (change_id,) in changes], [tuple(row) for row in rows]
+    return [change_id for (change_id,) in changes], [Idea(*row) for row in rows]
 
 
 def ideas_changed_since(
@@ -265,30 +274,36 @@ def ideas_changed_since(
         if sent and not rejections
         else []
     )
-    return [change[0] for change in changes], [tuple(row) for row in rows], rejections
+    return [change[0] for change in changes], [Idea(*row) for row in rows], rejections
+
+
+class SupportOutcome(enum.StrEnum):
+    """What a resident's press of "support" did."""
+
+    ADDED = "added"
+    ALREADY = "already"  # counted before
+    OWN = "own"  # their own idea
+    MISSING = "missing"  # no such idea, or rejected (never offered as a similar idea)
 
 
 def add_support(
     session: Session, *, submission_id: int, resident_id: int, now: datetime
-) -> tuple[str, str | None]:
-    """Record a resident's support once: ("added" | "already" | "own" | "missing", code).
-
-    A rejected idea is "missing": it is never offered as a similar idea, so it cannot be supported.
-    """
+) -> tuple[SupportOutcome, str | None]:
+    """Record a resident's support once: what it did, and the idea's code."""
     submission = session.get(Submission, submission_id)
     if submission is None or submission.status == Status.REJECTED:
-        return "missing", None
+        return SupportOutcome.MISSING, None
     if submission.resident_id == resident_id:
-        return "own", submission.code
+        return SupportOutcome.OWN, submission.code
     existing = session.exec(
         select(Support).where(
             Support.submission_id == submission_id, Support.resident_id == resident_id
         )
     ).first()
     if existing is not None:
-        return "already", submission.code
+        return SupportOutcome.ALREADY, submission.code
     session.add(Support(submission_id=submission_id, resident_id=resident_id, created_at=now))
-    return "added", submission.code
+    return SupportOutcome.ADDED, submission.code
 
 
 def support_count(session: Session, *, submission_id: int) -> int:

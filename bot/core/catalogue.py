@@ -70,6 +70,10 @@ class Catalogue:
         except KeyError:
             return key
 
+    def pillar_short_name(self, key: str, language: str) -> str:
+        """The pillar's short name: "Smart Living", without the part after " — "."""
+        return self.pillar_name(key, language).split(" — ")[0]
+
     def kecamatan_name(self, key: str) -> str:
         """The kecamatan's name, or ``key`` if the catalogue has no such kecamatan."""
         try:

@@ -51,7 +51,7 @@ class IdeaPool:
                 self._last_done = number
         ideas = self._ideas
         if exclude_resident is not None:
-            ideas = [idea for idea in ideas if idea[3] != exclude_resident]
+            ideas = [idea for idea in ideas if idea.resident_id != exclude_resident]
         return ideas[:limit]
 
     async def unlink(self, resident: int) -> None:
@@ -61,7 +61,7 @@ class IdeaPool:
         """
         async with self._lock:
             self._ideas = [
-                (idea[0], idea[1], idea[2], None) if idea[3] == resident else idea
+                idea._replace(resident_id=None) if idea.resident_id == resident else idea
                 for idea in self._ideas
             ]
 
@@ -72,9 +72,9 @@ class IdeaPool:
                 queries.ideas_changed_since, change_id=after, followed=self._followed
             )
             if not reload:
-                known = {idea[0] for idea in self._ideas}
-                fresh = [idea for idea in sent if idea[0] not in known]
-                newest_first = sorted(fresh + self._ideas, key=lambda idea: -idea[0])
+                known = {idea.id for idea in self._ideas}
+                fresh = [idea for idea in sent if idea.id not in known]
+                newest_first = sorted(fresh + self._ideas, key=lambda idea: -idea.id)
                 self._ideas = newest_first[: self._size]
                 self._followed = _window(set(changes) | self._followed)
                 return

@@ -20,7 +20,7 @@ from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
 from bot.core.i18n import Texts
-from bot.domain.digest.text import pillar_name, without_contacts
+from bot.domain.digest.text import without_contacts
 from storage.digests import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, Tally, evidence_figures
@@ -176,7 +176,8 @@ class Reports:
             return self._texts.get(language, f"report.{key}", **params)
 
         pillars = {
-            key: pillar_name(self._catalogue, key, language) for key in self._catalogue.pillar_keys
+            key: self._catalogue.pillar_short_name(key, language)
+            for key in self._catalogue.pillar_keys
         }
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"in_memory": True})

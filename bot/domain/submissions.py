@@ -125,27 +125,26 @@ class Submissions:
     async def similar(self, user_id: int, text: str) -> list[Similar]:
         """Up to three existing ideas of other residents that say nearly the same as ``text``."""
         pool = await self._ideas.newest(SIMILAR_POOL, exclude_resident=user_id)
-        by_id = {str(item[0]): item for item in pool}
+        by_id = {str(idea.id): idea for idea in pool}
         found = await asyncio.to_thread(
             self._tagger.find_similar,
             text,
-            [(key, item[2]) for key, item in by_id.items()],
+            [(key, idea.text) for key, idea in by_id.items()],
             limit=SIMILAR_SHOWN,
         )
         return [
-            Similar(int(key), by_id[key][1], by_id[key][2], score)
+            Similar(int(key), by_id[key].code, by_id[key].text, score)
             for key, score in found
             if key in by_id
         ]
 
-    async def support(self, profile: Profile, submission_id: int) -> tuple[str, str | None]:
-        """Count the resident's support for an idea once: the outcome and the idea's code.
-
-        The outcome is "added", "already" (counted before), "own" (their own idea) or "missing".
-        """
+    async def support(
+        self, profile: Profile, submission_id: int
+    ) -> tuple[queries.SupportOutcome, str | None]:
+        """Count the resident's support for an idea once: what it did, and the idea's code."""
         now = self._clock()
 
-        def add(session: Session) -> tuple[str, str | None]:
+        def add(session: Session) -> tuple[queries.SupportOutcome, str | None]:
             _remember(session, profile, now)
             return queries.add_support(
                 session, submission_id=submission_id, resident_id=profile.user_id, now=now

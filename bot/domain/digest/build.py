@@ -21,7 +21,6 @@ from bot.domain.digest.text import (
     Context,
     Period,
     is_quiet,
-    pillar_name,
     render_digest,
     week_before,
     week_so_far,
@@ -85,7 +84,7 @@ def render_files(
         return texts.get(language, key, **params)
 
     keys = catalogue.pillar_keys
-    names = {key: pillar_name(catalogue, key, language) for key in keys}
+    names = {key: catalogue.pillar_short_name(key, language) for key in keys}
     chart = charts.week_against_week(
         [names[key] for key in keys],
         [figures.new_by_pillar.get(key, 0) for key in keys],

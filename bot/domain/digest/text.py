@@ -109,11 +109,6 @@ def change_with_percent(now: int, then: int) -> str:
     return f"{signed(now - then)} · {signed(round(100 * (now - then) / then))}%"
 
 
-def pillar_name(catalogue: Catalogue, key: str, language: str) -> str:
-    """The pillar's short name: "Smart Living", without its description."""
-    return catalogue.pillar_name(key, language).split(" — ")[0]
-
-
 # The digest -------------------------------------------------------------------------------------
 
 
@@ -187,7 +182,7 @@ def render_digest(figures: DigestFigures, period: Period, context: Context) -> l
                     c.t(
                         "digest.supported_line",
                         code=item.code,
-                        pillar=pillar_name(c.catalogue, item.pillar, c.language),
+                        pillar=c.catalogue.pillar_short_name(item.pillar, c.language),
                         supports=item.supports,
                         excerpt=excerpt(item.excerpt),
                     )
@@ -213,7 +208,7 @@ def _pillars(figures: DigestFigures, c: Context) -> str:
         lines.append(
             c.t(
                 "digest.pillar_line",
-                pillar=pillar_name(c.catalogue, key, c.language),
+                pillar=c.catalogue.pillar_short_name(key, c.language),
                 count=now,
                 change=signed(now - then),
             )
@@ -263,7 +258,7 @@ def _idea_line(item: Listed, c: Context) -> str:
     return c.t(
         "digest.idea_line",
         code=item.code,
-        pillar=pillar_name(c.catalogue, item.pillar, c.language),
+        pillar=c.catalogue.pillar_short_name(item.pillar, c.language),
         excerpt=excerpt(item.excerpt),
     )
 
