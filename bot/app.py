@@ -39,6 +39,7 @@ from bot.runtime.processing import OrderedUpdateProcessor
 from bot.runtime.ratelimit import TelegramLimits
 from bot.services import BOT_DATA_KEY, Services, services
 from bot.tagging import Tagger
+from handlers import keyboards
 from handlers.cards import TeamCards
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
@@ -149,6 +150,7 @@ def build_application(
             tagger=tagger,
             texts=texts,
             ideas=ideas,
+            answer_button=keyboards.answer_data,
         ),
         prompts=Prompts(db=db, settings=settings, clock=clock),
         records=Records(

@@ -22,7 +22,8 @@ from telegram.ext import (
 )
 
 from bot.domain.prompts import Unanswered
-from handlers.base import NUMBER, PRIVATE, turn
+from handlers import keyboards
+from handlers.base import PRIVATE, turn
 
 CONVERSATION_NAME = "answer"
 ANSWER = "answer"
@@ -33,7 +34,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | Non
     """Ask the resident for their answer, if the question is still open and theirs."""
     t = await turn(update, context)
     query = update.callback_query
-    submission_id = int(query.data.removeprefix("ans:"))
+    submission_id = int(keyboards.ANSWER.match(query.data).group(1))
     code = await t.services.prompts.start_answer(t.user_id, submission_id)
     if code is None:
         await query.answer(t.text("idea.stale_button"))
@@ -74,7 +75,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(begin, pattern=rf"^ans:{NUMBER}$")],
+        entry_points=[CallbackQueryHandler(begin, pattern=keyboards.ANSWER)],
         states={
             ANSWER: [
                 MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -163,3 +164,11 @@ def erase_confirm(turn: Turn) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(turn.text("button.erase_no"), callback_data="priv:erase:no")],
         ]
     )
+
+
+# The resident's answer to an officer's question: the button on the question's message.
+ANSWER = re.compile(r"^ans:([0-9]{1,18})$")
+
+
+def answer_data(submission_id: int) -> str:
+    return f"ans:{submission_id}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -158,8 +159,12 @@ class Review:
         tagger: Tagger,
         texts: Texts,
         ideas: IdeaPool,
+        answer_button: Callable[[int], str],
     ) -> None:
+        """``answer_button`` gives the data of the button a resident presses to answer an
+        officer's question about a submission (the handlers own that format)."""
         self._db = db
+        self._answer_button = answer_button
         self._ideas = ideas
         self._settings = settings
         self._clock = clock
@@ -403,5 +408,5 @@ class Review:
         buttons: Buttons = []
         if action is Action.ASK:
             label = self._texts.get(language, "review.answer_button")
-            buttons = [[(label, f"ans:{submission.id}")]]
+            buttons = [[(label, self._answer_button(submission.id))]]
         return self._texts.get(language, f"review.notify_{action}", **params), buttons
