@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -160,3 +161,16 @@ async def test_erasure_removes_the_residents_outbox_messages(bot):
     assert outbox(bot)
     await bot.services.residents.erase(SITI["id"])
     assert outbox(bot) == []
+
+
+async def test_two_runs_at_once_send_a_chats_messages_once_and_in_order(bot):
+    """The 5-second job and a handler's kick may overlap: one run per chat at a time."""
+    bot.request.latency = 0.02
+    texts = [f"Pesan {n}" for n in range(3)]
+    for text in texts:
+        await bot.services.outbox.queue_text([SITI["id"]], text)
+    sent = await asyncio.gather(
+        bot.services.outbox.deliver(bot.app.bot), bot.services.outbox.deliver(bot.app.bot)
+    )
+    assert sorted(sent) == [0, 3]
+    assert bot.request.texts(SITI["id"]) == texts
