@@ -22,8 +22,8 @@ from bot.domain.digest.text import (
     week_so_far,
 )
 from bot.domain.sla import overdue_cutoff
-from storage import digests as store
-from storage.digests import DigestFigures, Listed
+from storage import digest_figures as store
+from storage.digest_figures import DigestFigures, Listed
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 from tests.digest_data import NOW, WITA, seed_week, wita

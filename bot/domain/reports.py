@@ -21,7 +21,7 @@ from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.domain.digest.text import without_contacts
-from storage.digests import WeekRow
+from storage.digest_figures import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, Tally, evidence_figures
 

@@ -27,8 +27,8 @@ from bot.domain.digest.text import (
 )
 from bot.domain.reports import week_workbook
 from bot.domain.sla import overdue_cutoff
-from storage import digests as store
-from storage.digests import DigestFigures
+from storage import digest_figures as store
+from storage.digest_figures import DigestFigures
 from storage.engine import Database
 from storage.models import Status
 

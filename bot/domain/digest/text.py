@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.catalogue import Catalogue
 from bot.core.i18n import MESSAGE_LIMIT, Texts
-from storage.digests import DigestFigures, Listed
+from storage.digest_figures import DigestFigures, Listed
 
 EXCERPT_WORDS = 12
 EXCERPT_CHARS = 90
