@@ -57,24 +57,30 @@ def codes(bot) -> dict[int, str]:
         return {s.resident_id: s.code for s in session.exec(select(Submission)).all()}
 
 
-class GroupsNeverAnswer(TelegramLimits):
-    """Telegram's limits, except that a send to a group never completes."""
+class NeverAnswered(TelegramLimits):
+    """Telegram's limits set too high to matter, except that a send to a chat ``stuck`` picks
+    never completes."""
 
-    def __init__(self) -> None:
+    def __init__(self, stuck) -> None:
         super().__init__(overall_per_second=1e6, private_per_second=1e6, group_per_minute=1e8)
+        self._stuck = stuck
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if isinstance(data.get("chat_id"), int) and data["chat_id"] < 0:
+        if self._stuck(data.get("chat_id")):
             await asyncio.Event().wait()
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
 
 
+def groups_never_answer() -> NeverAnswered:
+    return NeverAnswered(lambda chat_id: isinstance(chat_id, int) and chat_id < 0)
+
+
 async def test_residents_get_their_codes_while_the_group_takes_nothing(bot_factory, database_url):
     settings = make_settings(database_url, DIGEST_CHAT_IDS=str(TEAM_GROUP_ID))
     residents = [u.user(3000 + i, first_name=f"Warga{i}") for i in range(50)]
-    async with bot_factory(settings, rate_limiter=GroupsNeverAnswer) as bot:
+    async with bot_factory(settings, rate_limiter=groups_never_answer) as bot:
         await asyncio.wait_for(submit_all(bot, residents, settle=False), timeout=60)
         stored = codes(bot)
         assert len(stored) == 50
@@ -162,19 +168,10 @@ async def test_an_officers_action_does_not_wait_for_the_residents_message(
 ):
     """The officer's answer comes at once even when the resident's chat is slow to take it."""
 
-    class SlowResidents(TelegramLimits):
-        def __init__(self) -> None:
-            super().__init__(overall_per_second=1e6, private_per_second=1e6, group_per_minute=1e8)
-
-        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-            if data.get("chat_id") == 3400:
-                await asyncio.Event().wait()
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-
     settings = make_settings(database_url, DIGEST_CHAT_IDS=str(TEAM_GROUP_ID))
-    async with bot_factory(settings, rate_limiter=SlowResidents) as bot:
+    async with bot_factory(
+        settings, rate_limiter=lambda: NeverAnswered(lambda chat_id: chat_id == 3400)
+    ) as bot:
         appoint(bot, BUDI)
         idea = seed(bot, u.user(3400, first_name="Lambat"))
         press = u.callback(BUDI, f"rev:take:{idea.id}:1", chat=GROUP)
