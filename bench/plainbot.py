@@ -35,7 +35,6 @@ from telegram.request import BaseRequest
 
 from bot.core.catalogue import Catalogue
 
-logger = logging.getLogger(__name__)
 
 IDEA, WHERE, PILLAR, NAME, CONFIRM = range(5)
 
