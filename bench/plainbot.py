@@ -35,7 +35,6 @@ from telegram.request import BaseRequest
 
 from bot.core.catalogue import Catalogue
 
-
 IDEA, WHERE, PILLAR, NAME, CONFIRM = range(5)
 
 
