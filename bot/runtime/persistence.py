@@ -2,8 +2,9 @@
 
 Only ConversationHandler states are persisted; everything else the bot knows is in its tables.
 The update processor flushes after every update (:meth:`Application.update_persistence`), so a
-restart continues a conversation at the step it had reached. Steps are written through the
-:class:`~bot.runtime.groupcommit.GroupCommit` that also marks updates done.
+restart continues a conversation at the step it had reached. Steps are staged in the
+:class:`~bot.runtime.groupcommit.GroupCommit` and committed with the done mark of the update that
+changed them; :meth:`DatabasePersistence.flush` (python-telegram-bot's stop) commits what is left.
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await self._commits.conversation_state(
-            name, _encode_key(key), None if new_state is None else str(new_state)
-        )
+        self._commits.stage(name, _encode_key(key), None if new_state is None else str(new_state))
+
+    async def flush(self) -> None:
+        await self._commits.flush()
 
     # Nothing else is persisted: the methods below keep the interface and store nothing.
 
@@ -94,7 +96,4 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         return None
 
     async def refresh_bot_data(self, bot_data: dict) -> None:
-        return None
-
-    async def flush(self) -> None:
         return None
