@@ -11,7 +11,10 @@ fitted by full-batch gradient descent (Adam, a fixed number of steps) in numpy o
 binary features of :class:`bot.tagging.intent.IntentFeatures`. Features seen in fewer than
 ``MIN_COUNT`` training messages are left out; after fitting, each feature's weights are centred
 (the softmax does not change) and features whose weights all stay within ``PRUNE`` of zero are
-dropped. Weights are rounded to ``DECIMALS`` places. It is deterministic: the same files give the
+dropped. The decision leans towards "idea": its bias weight is raised by ``IDEA_LEAN`` after
+fitting, since an idea lost costs the resident more than a greeting offered as one (chosen on the
+training cross-validation: ideas kept 0.983 -> 0.990 against non-ideas 0.988 -> 0.985). Weights
+are rounded to ``DECIMALS`` places. It is deterministic: the same files give the
 same model. numpy is needed here only; the bot reads the JSON in pure Python. Retrain with::
 
     python -m bot.tagging.intent_training
@@ -44,6 +47,7 @@ LEARNING_RATE = 0.05
 PRUNE = 0.02
 DECIMALS = 3
 FOLDS = 5
+IDEA_LEAN = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,7 @@ def fit(
         scale = np.sqrt(second / (1 - 0.999**step)) + 1e-8
         weights -= LEARNING_RATE * corrected / scale
     weights -= weights.mean(axis=1, keepdims=True)
+    weights[index["bias"], classes.index(Intent.IDEA)] += IDEA_LEAN
     kept = {
         name: tuple(round(float(value), DECIMALS) for value in weights[position])
         for name, position in index.items()
