@@ -4,7 +4,8 @@ The training set ships with the project: ``bot/data/intent_examples.toml`` (hand
 ``bot/data/intent_generated.toml`` (written by :mod:`bot.tagging.intent_generator`), each a
 ``[class]`` table of per-language lists. The frozen evaluation set
 (``tests/data/intent_eval.jsonl``) is read here only so the benchmark can report it; nothing is
-fitted or chosen on it.
+fitted or chosen on it. Choices are judged on the cross-validation and on the development set
+(``tests/data/intent_dev2.jsonl``, same format, written before the changes it judged).
 
 Training is a multinomial logistic regression with L2 regularisation and balanced class weights,
 fitted by full-batch gradient descent (Adam, a fixed number of steps) in numpy over the sparse
@@ -39,6 +40,7 @@ from bot.tagging.normalise import Normaliser, clean, default_normaliser
 DATA = Path(str(resources.files("bot") / "data"))
 TRAINING_FILES = ("intent_examples.toml", "intent_generated.toml")
 EVALUATION = Path(__file__).resolve().parents[2] / "tests" / "data" / "intent_eval.jsonl"
+DEVELOPMENT = EVALUATION.with_name("intent_dev2.jsonl")
 
 MIN_COUNT = 2
 L2 = 1e-3
