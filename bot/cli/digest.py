@@ -1,7 +1,8 @@
 """``python -m bot digest`` and ``python -m bot report``: the weekly digest and the evaluation
 evidence report from the command line.
 
-``digest --dry-run`` prints the due digest (the week ``--send`` would send) and writes its chart
+``digest --dry-run`` prints the digest of the latest period that has ended (the one ``--send``
+would send) and writes its chart
 and workbook to a folder, sending nothing and recording nothing. ``digest --send`` sends the due
 digest now through the same exactly-once record as the scheduled job, and tries chats that had
 failed once more. ``report`` writes the evidence workbook for a period.
@@ -70,8 +71,11 @@ async def send(settings: Settings) -> int:
     if outcome is None:
         print("DIGEST_SCHEDULE has no moment in the last four years: nothing is due")
         return 0
-    week = f"{outcome.period.start.astimezone(settings.timezone):%Y-%m-%d}"
-    print(f"Digest of the week from {week}: sent to {len(outcome.sent)} chat(s)")
+    start, end = (
+        f"{moment.astimezone(settings.timezone):%Y-%m-%d %H:%M}"
+        for moment in (outcome.period.start, outcome.period.end)
+    )
+    print(f"Digest of {start} to {end}: sent to {len(outcome.sent)} chat(s)")
     for failure in outcome.failed:
         print(f"  chat {failure.chat_id} failed: {failure.error}", file=sys.stderr)
     return 1 if outcome.failed else 0
