@@ -282,8 +282,9 @@ def test_the_chart_is_a_png_of_the_two_weeks():
         [3, 1],
         [1, 2],
         title="Ide baru per pilar",
-        this_label="Minggu ini",
-        previous_label="Minggu sebelumnya",
+        this_label="Periode ini",
+        previous_label="Periode sebelumnya",
+        styles=list(charts.pillar_styles(["governance", "living"]).values()),
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(png)) as image:

@@ -77,21 +77,25 @@ def render_files(
     figures: DigestFigures,
     rows: list[store.WeekRow],
     language: str,
+    span: dict[str, str],
 ) -> tuple[bytes, bytes]:
-    """The digest's chart (PNG) and workbook (XLSX); CPU-heavy, so run through :class:`Offload`."""
+    """The digest's chart (PNG) and workbook (XLSX) of the same period (``span``: its first and
+    last day as text); CPU-heavy, so run through :class:`Offload`."""
 
     def t(key: str, **params: object) -> str:
         return texts.get(language, key, **params)
 
     keys = catalogue.pillar_keys
     names = {key: catalogue.pillar_short_name(key, language) for key in keys}
+    styles = charts.pillar_styles(keys)
     chart = charts.week_against_week(
         [names[key] for key in keys],
         [figures.new_by_pillar.get(key, 0) for key in keys],
         [figures.previous_by_pillar.get(key, 0) for key in keys],
-        title=t("digest.chart_title"),
+        title=t("digest.chart_title", region=settings.region_name, **span),
         this_label=t("digest.chart_this"),
         previous_label=t("digest.chart_previous"),
+        styles=[styles[key] for key in keys],
     )
     columns = ("code", "received", "pillar", "kecamatan", "status", "text", "name")
     workbook = week_workbook(
@@ -177,6 +181,7 @@ class DigestBuilder:
                 figures,
                 rows,
                 language,
+                span,
             )
         return Digest(
             period=period,
