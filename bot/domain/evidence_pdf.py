@@ -371,9 +371,8 @@ class _Report:
             self.pdf.set_font(FONT, "B", 10)
             when = f"{idea.implemented.astimezone(zone):%Y-%m-%d}" if idea.implemented else "–"
             place = places.get(idea.kecamatan or "", self.t("no_place"))
-            self.pdf.multi_cell(
-                0, 5, f"{idea.code} · {place} · {when}", new_x="LMARGIN", new_y="NEXT"
-            )
+            line = f"{idea.code} · {place} · {self.t('col_done')}: {when}"
+            self.pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
             text = without_contacts(" ".join(idea.description.split()))
             if len(text) > DESCRIPTION_CHARS:
                 text = text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
