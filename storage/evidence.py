@@ -116,9 +116,21 @@ def _waits(session: Session, start: datetime, end: datetime, *where) -> dict[str
 
 
 def evidence_figures(
-    session: Session, *, start: datetime, end: datetime, zone: ZoneInfo
+    session: Session, *, start: datetime, end: datetime, zone: ZoneInfo, details: bool = True
 ) -> EvidenceFigures:
-    """The report's figures for the ideas received in ``[start, end)``."""
+    """The report's figures for the ideas received in ``[start, end)``; without ``details``
+    only the per-pillar tallies, the waits and the residents (what a comparison needs)."""
+    if not details:
+        return EvidenceFigures(
+            by_pillar=_tallies(session, col(Submission.pillar), start, end),
+            by_kecamatan=[],
+            by_month={},
+            first_response=_first_responses(session, start, end),
+            decision=_decisions(session, start, end),
+            implemented=[],
+            residents=residents_taking_part(session, start=start, end=end),
+            photos={},
+        )
     month = _local_month(session, zone, start)
     months = session.exec(
         select(month, Submission.pillar, func.count())
@@ -168,16 +180,24 @@ def evidence_figures(
         by_pillar=_tallies(session, col(Submission.pillar), start, end),
         by_kecamatan=_tallies(session, col(Submission.kecamatan), start, end),
         by_month={(str(m), pillar): n for m, pillar, n in months},
-        first_response=_waits(
-            session,
-            start,
-            end,
-            col(StatusChange.from_status) == Status.NEW,
-            col(StatusChange.to_status) != Status.NEW,
-        ),
-        decision=_waits(session, start, end, col(StatusChange.to_status).in_(DECISIONS)),
+        first_response=_first_responses(session, start, end),
+        decision=_decisions(session, start, end),
         implemented=[ImplementedIdea(*row) for row in implemented],
     )
+
+
+def _first_responses(session: Session, start: datetime, end: datetime) -> dict:
+    return _waits(
+        session,
+        start,
+        end,
+        col(StatusChange.from_status) == Status.NEW,
+        col(StatusChange.to_status) != Status.NEW,
+    )
+
+
+def _decisions(session: Session, start: datetime, end: datetime) -> dict:
+    return _waits(session, start, end, col(StatusChange.to_status).in_(DECISIONS))
 
 
 def residents_taking_part(session: Session, *, start: datetime, end: datetime) -> int:

@@ -177,7 +177,7 @@ class Reports:
         if Format.PDF in made.files:
             previous_start = start - (end - start)
             previous = await self._db.read(
-                evidence_figures, start=previous_start, end=start, zone=zone
+                evidence_figures, start=previous_start, end=start, zone=zone, details=False
             )
             pdf = await self._offload.run(
                 render_pdf,
