@@ -46,7 +46,7 @@ async def test_an_admin_gets_this_week_so_far_without_marking_anything_sent(bot)
     [text] = bot.request.texts(ADMIN_ID)
     assert "Ringkasan minggu ini sejauh ini" in text
     assert "23 Nov 2026 00:00 WITA – 26 Nov 2026 14:00 WITA" in text
-    assert "💡 <b>Ide baru: 5</b> (minggu sebelumnya 4; +1 · +25%)" in text
+    assert "💡 <b>Ide baru: 5</b> (periode sebelumnya 4; +1 · +25%)" in text
     assert len(bot.request.of("sendPhoto")) == len(bot.request.of("sendDocument")) == 1
     with Session(bot.services.db.engine) as session:
         assert session.exec(select(DigestDelivery)).all() == []
@@ -105,7 +105,7 @@ def test_dry_run_prints_the_due_digest_and_writes_its_files(tmp_path):
         timeout=60,
         check=True,
     )
-    assert "Ringkasan mingguan Inovasi Warga" in done.stdout
+    assert "Ringkasan Inovasi Warga" in done.stdout
     assert "08:00 WITA – " in done.stdout  # the period runs from one Monday 08:00 to the next
     assert "<b>Ide baru: 3</b>" in done.stdout and "1. Gambut: 3" in done.stdout
     [chart] = out.glob("chart-*.png")

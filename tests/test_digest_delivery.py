@@ -273,7 +273,7 @@ async def test_a_quiet_week_sends_only_its_short_text(bot_factory, settings, clo
         await empty.services.db.write(store.set_up_at, now=wita(1))  # running since 1 November
         await empty.services.digests.deliver_due(empty.app.bot)
         [text] = sends(empty, GROUP)
-        assert "Minggu yang tenang" in text["text"]
+        assert "Periode yang tenang" in text["text"]
         assert sends(empty, GROUP, "sendPhoto") == sends(empty, GROUP, "sendDocument") == []
 
 
