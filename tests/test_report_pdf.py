@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.cli import digest as digest_cli
 from bot.domain.evidence_pdf import Contribution, number
-from storage.models import Photo
+from storage.models import Photo, Submission
 from tests import updates as u
 from tests.conftest import ADMIN_ID, make_settings
 from tests.digest_data import NOW, seed_week, wita
@@ -125,6 +125,18 @@ async def test_evidence_photos_are_embedded_and_a_missing_one_is_left_out(bot):
     assert len(reader.pages[page].images) == 1 + 2  # the pillar's chart and two photos
     without = await bot.services.reports.build(*SPAN, "id")
     assert len(PdfReader(io.BytesIO(without.pdf)).pages[page].images) == 1
+
+
+async def test_contact_details_in_an_implemented_idea_are_blanked(bot):
+    with Session(bot.services.db.engine) as session:
+        idea = session.get(Submission, 3)
+        idea.text = "Pasar tani tiap Sabtu, hubungi 0812-3456-7890 atau tani@contoh.id"
+        session.add(idea)
+        session.commit()
+    built = await bot.services.reports.build(*SPAN, "id")
+    document = " ".join(text_of(built.pdf)[1])
+    assert "Pasar tani tiap Sabtu, hubungi […] atau […]" in document
+    assert "3456" not in document and "contoh.id" not in document
 
 
 async def test_an_empty_period_gives_a_short_pdf_that_says_so(bot):
