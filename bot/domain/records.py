@@ -92,6 +92,7 @@ def chart_png(counts: Counts, labels: Labels, heading: str) -> bytes:
         axes.set_title(labels.titles[key])
     for axis in (pillar.xaxis, status.xaxis, week.yaxis, place.xaxis):
         whole_numbers(axis)
+    pillar.invert_yaxis()  # the catalogue's order, top down, as in the digest and the report
     return png(figure)
 
 
