@@ -5,10 +5,9 @@ Two JobQueue jobs call :meth:`Digests.deliver_due`: ``weekly-digest`` on ``DIGES
 which sends a due digest that was missed (the bot was down, or the cron run came too late). The
 period due runs from the schedule's run before its latest to its latest, unless it ended before
 the database was first set up (a new installation sends no digest of days it never saw); each
-(period, chat) is claimed in
-the database before anything is sent (:mod:`storage.digests`), so two jobs, two processes or a
-restart never send one twice, and each part sent is recorded, so a sender that died is followed
-by one that goes on from the next part.
+(period, chat) is claimed in the database before anything is sent (:mod:`storage.digests`), so
+two jobs, two processes or a restart never send one twice, and each part sent is recorded, so a
+sender that died is followed by one that goes on from the next part.
 
 A chat whose send fails is tried again with back-off (a 429's ``retry_after`` when Telegram gives
 one); after :data:`MAX_ATTEMPTS` failures it is recorded as failed and the admins are told in
