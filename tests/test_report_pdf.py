@@ -207,3 +207,32 @@ def test_counting_axes_tick_at_whole_numbers_and_pillars_keep_their_style():
     assert len({style.colour for style in styles.values()}) == len(keys)
     assert len({style.hatch for style in styles.values()}) == len(keys)  # apart in grey
     assert pillar_styles(keys[:3]) == {key: styles[key] for key in keys[:3]}
+
+
+async def test_laporan_fetches_the_photos_from_telegram_and_embeds_them(bot):
+    with Session(bot.services.db.engine) as session:
+        for position, file_id in enumerate(("photo-kept", "photo-gone")):
+            session.add(
+                Photo(submission_id=3, position=position, file_id=file_id, file_unique_id=file_id)
+            )
+        session.commit()
+    request = bot.request
+    request.answers["getFile"] = lambda params: {
+        "file_id": params["file_id"],
+        "file_unique_id": params["file_id"],
+        "file_path": f"photos/{params['file_id']}.jpg",
+    }
+    answer = request.do_request
+
+    async def do_request(url, method, request_data=None, **kwargs):
+        if "/file/" in url:  # the download itself
+            return (200, jpeg("green")) if "photo-kept" in url else (404, b"")
+        return await answer(url, method, request_data, **kwargs)
+
+    request.do_request = do_request
+    await bot.deliver(u.text(ADMIN, "/laporan 2026-11-16 2026-11-29"))
+    assert [params["file_id"] for params in request.of("getFile")] == ["photo-kept", "photo-gone"]
+    (_, pdf), _ = request.uploads("sendDocument")
+    reader, pages = text_of(pdf)
+    [page] = [n for n, text in enumerate(pages) if "IDE-0003 · Gambut" in text]
+    assert len(reader.pages[page].images) == 1 + 1  # the pillar's chart and the one photo
