@@ -140,7 +140,9 @@ def build_application(
         digests=Digests(
             db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
-        reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
+        reports=Reports(
+            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, offload=offload
+        ),
         roles=Roles(db=db, settings=settings, clock=clock, texts=texts),
         review=Review(
             db=db,
