@@ -41,11 +41,11 @@ async def bot(bot_factory, database_url, clock):
         yield harness
 
 
-async def test_an_admin_gets_this_week_so_far_without_marking_anything_sent(bot):
+async def test_an_admin_gets_the_period_so_far_without_marking_anything_sent(bot):
     await bot.deliver(u.text(ADMIN, "/ringkasan"))
     [text] = bot.request.texts(ADMIN_ID)
-    assert "Ringkasan minggu ini sejauh ini" in text
-    assert "23 Nov 2026 00:00 WITA – 26 Nov 2026 14:00 WITA" in text
+    assert "Ringkasan periode ini sejauh ini" in text
+    assert "23 Nov 2026 08:00 WITA – 26 Nov 2026 14:00 WITA" in text
     assert "💡 <b>Ide baru: 5</b> (periode sebelumnya 4; +1 · +25%)" in text
     assert len(bot.request.of("sendPhoto")) == len(bot.request.of("sendDocument")) == 1
     with Session(bot.services.db.engine) as session:
@@ -55,7 +55,7 @@ async def test_an_admin_gets_this_week_so_far_without_marking_anything_sent(bot)
 async def test_an_officer_asks_in_the_team_group_and_gets_it_there_in_english(bot):
     await bot.deliver(u.text(u.user(777, language_code="en"), "/digest", chat=TEAM))
     [text] = bot.request.texts(TEAM["id"])
-    assert "This week so far" in text
+    assert "This period so far" in text
 
 
 async def test_a_resident_gets_the_help_in_private_and_nothing_in_a_group(bot):

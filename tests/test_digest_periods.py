@@ -16,7 +16,8 @@ from storage import digests as store
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.models import DeliveryState, DigestDelivery
-from tests.conftest import make_settings
+from tests import updates as u
+from tests.conftest import ADMIN_ID, make_settings
 from tests.digest_data import Writer, wita
 
 GROUP = -100500
@@ -123,6 +124,19 @@ async def test_a_daily_schedule_sends_each_day_once_compared_with_the_day_before
         await daily.run(bot.app)
         assert len(sends(bot)) == 2
         assert "1 Des 2026 08:00 WITA – 2 Des 2026 08:00 WITA" in sends(bot)[1]["text"]
+
+
+async def test_ringkasan_shows_the_schedule_s_period_so_far(harness, clock):
+    clock.now = wita(1, 14, month=12)  # a daily schedule ran at 08:00 today
+    async with harness("0 8 * * *") as bot:
+        running_since(bot, wita(1))
+        seed(bot, wita(30, 10), wita(30, 15), wita(1, 7, 59, month=12), wita(1, 9, month=12))
+        await bot.deliver(u.text(u.user(ADMIN_ID), "/ringkasan"))
+        [text] = bot.request.texts(ADMIN_ID)
+        assert "Ringkasan periode ini sejauh ini" in text
+        assert "1 Des 2026 08:00 WITA – 1 Des 2026 14:00 WITA" in text
+        # today 09:00 only, against yesterday 08:00-14:00 (10:00 counts, 15:00 does not)
+        assert "Ide baru: 1</b> (periode sebelumnya 1;" in text
 
 
 async def test_after_a_restart_the_period_is_not_sent_again(harness, bot_factory, clock):

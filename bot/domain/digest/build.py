@@ -23,6 +23,7 @@ from bot.domain.digest.text import (
     between_runs,
     is_quiet,
     render_digest,
+    since_last_run,
     week_so_far,
 )
 from bot.domain.reports import week_workbook
@@ -136,7 +137,11 @@ class DigestBuilder:
         return between_runs(last_fire_times(self._settings.cron_trigger(), self._clock(), 3))
 
     def current_period(self) -> Period:
-        return week_so_far(self._clock(), self._settings.timezone)
+        """The period under way: from the schedule's latest run until now (the calendar week so
+        far when the schedule had fewer than two runs in four years)."""
+        now = self._clock()
+        fires = last_fire_times(self._settings.cron_trigger(), now, 2)
+        return since_last_run(fires, now) or week_so_far(now, self._settings.timezone)
 
     async def figures(self, period: Period) -> DigestFigures:
         now = self._clock()

@@ -77,6 +77,21 @@ def between_runs(fires: Sequence[datetime]) -> Period | None:
     return Period(start=previous, end=latest, previous_start=earlier, previous_end=previous)
 
 
+def since_last_run(fires: Sequence[datetime], now: datetime) -> Period | None:
+    """The period from the schedule's latest run until ``now``, against as long a span from the
+    run before; ``fires`` are the schedule's latest runs, newest first."""
+    if len(fires) < 2:
+        return None
+    latest, previous = fires[0], fires[1]
+    return Period(
+        start=latest,
+        end=now,
+        previous_start=previous,
+        previous_end=previous + (now - latest),
+        so_far=True,
+    )
+
+
 def week_so_far(now: datetime, zone: ZoneInfo) -> Period:
     """This week from Monday 00:00 in ``zone`` until ``now``, against the same span a week ago."""
     local = now.astimezone(zone)
