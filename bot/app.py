@@ -34,7 +34,7 @@ from bot.runtime.groupcommit import GroupCommit
 from bot.runtime.http import AiohttpRequest
 from bot.runtime.intake import Inbox
 from bot.runtime.outbox import Outbox
-from bot.runtime.persistence import DatabasePersistence
+from bot.runtime.persistence import ConversationsOnlyApplication, DatabasePersistence
 from bot.runtime.processing import OrderedUpdateProcessor
 from bot.runtime.ratelimit import TelegramLimits
 from bot.services import BOT_DATA_KEY, Services, services
@@ -85,6 +85,7 @@ def build_application(
 
     builder = (
         ApplicationBuilder()
+        .application_class(ConversationsOnlyApplication)
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
