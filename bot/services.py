@@ -16,6 +16,7 @@ from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.digest.build import DigestBuilder
 from bot.domain.prompts import Prompts
+from bot.domain.public import Public
 from bot.domain.records import Records
 from bot.domain.reports import Reports
 from bot.domain.residents import Residents
@@ -55,6 +56,7 @@ class Services:
     review: Review
     prompts: Prompts
     records: Records
+    public: Public
 
 
 def services(context: CallbackContext | Application) -> Services:

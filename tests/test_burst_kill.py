@@ -56,7 +56,8 @@ async def submit(api, who: dict, number: int, last_message: list[float]) -> str:
     question = await say(idea_text(chat, number), "Di kecamatan mana")
     pillar = await press(question, "ide:kec:gambut", "Setuju, atau pilih")
     name = await press(pillar, "ide:pil:environment", "Bolehkah nama")
-    summary = await press(name, "ide:name:anon", "Periksa kembali")
+    public = await press(name, "ide:name:anon", "ditampilkan kepada publik")
+    summary = await press(public, "ide:pub:no", "Periksa kembali")
     received = await press(summary, "ide:send:", "Terima kasih")
     return CODE.search(received["text"]).group(0)
 

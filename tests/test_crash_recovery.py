@@ -68,7 +68,8 @@ STEPS = (
     ("text", "Di kecamatan mana"),
     ("kecamatan", "pilar"),
     ("pillar", "Bolehkah nama"),
-    ("name", "Periksa kembali"),
+    ("name", "ditampilkan kepada publik"),
+    ("public", "Periksa kembali"),
     ("send", "sudah kami terima"),
     ("status", None),
     ("status", None),
@@ -138,6 +139,7 @@ async def play(api: StandinBotApi, resident: Resident) -> None:
                 "kecamatan": f"ide:kec:{resident.kecamatan}",
                 "pillar": f"ide:pil:{resident.pillar}",
                 "name": f"ide:name:{'anon' if resident.anonymous else 'public'}",
+                "public": "ide:pub:no",
             }.get(kind)
             if kind == "send":
                 data = next(
@@ -175,7 +177,8 @@ def attribute(resident: Resident, message: dict) -> int | None:
             return update_id
     for marker, kind in (
         ("sudah kami terima", "send"),
-        ("Periksa kembali", "name"),
+        ("Periksa kembali", "public"),
+        ("ditampilkan kepada publik", "name"),
         ("Bolehkah nama", "pillar"),
         ("pilar", "kecamatan"),
         ("Di kecamatan mana", "text"),
