@@ -21,6 +21,7 @@ from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.digest.build import DigestBuilder
 from bot.domain.ideapool import IdeaPool
+from bot.domain.opendata import OpenData
 from bot.domain.prompts import Prompts
 from bot.domain.public import Public
 from bot.domain.records import Records
@@ -170,6 +171,7 @@ def build_application(
             offload=offload,
         ),
         public=Public(db=db, settings=settings, clock=clock),
+        opendata=OpenData(db=db, settings=settings, clock=clock, catalogue=catalogue),
     )
     handlers.register(application)
     return application

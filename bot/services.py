@@ -15,6 +15,7 @@ from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.digest.build import DigestBuilder
+from bot.domain.opendata import OpenData
 from bot.domain.prompts import Prompts
 from bot.domain.public import Public
 from bot.domain.records import Records
@@ -57,6 +58,7 @@ class Services:
     prompts: Prompts
     records: Records
     public: Public
+    opendata: OpenData
 
 
 def services(context: CallbackContext | Application) -> Services:

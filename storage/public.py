@@ -45,6 +45,15 @@ class Shown:
     submission: SubmissionPublic
     supports: int
     name: str | None  # the resident's first name, only if they chose to be named
+    sender: tuple[str, ...]  # what identifies the sender (names, id): blanked where shown
+
+
+def _sender(resident: Resident | None) -> tuple[str, ...]:
+    if resident is None:
+        return ()
+    return tuple(
+        part for part in (resident.first_name, resident.username, str(resident.id)) if part
+    )
 
 
 def shown(session: Session, *, submission_id: int) -> Shown | None:
@@ -54,15 +63,14 @@ def shown(session: Session, *, submission_id: int) -> Shown | None:
     ).first()
     if found is None:
         return None
+    resident = None if found.resident_id is None else session.get(Resident, found.resident_id)
     name = None
-    if not found.anonymous and found.resident_id is not None:
-        resident = session.get(Resident, found.resident_id)
-        if resident is not None and resident.consent_named_at is not None:
-            name = resident.first_name
+    if not found.anonymous and resident is not None and resident.consent_named_at is not None:
+        name = resident.first_name
     supports = session.exec(
         select(func.count()).select_from(Support).where(Support.submission_id == submission_id)
     ).one()
-    return Shown(public_submission(session, found), supports, name)
+    return Shown(public_submission(session, found), supports, name, _sender(resident))
 
 
 def shown_by_code(session: Session, *, code: str) -> int | None:
@@ -107,7 +115,7 @@ def browse(
     newest: bool,
     offset: int,
     limit: int,
-) -> tuple[list[tuple[SubmissionPublic, int]], int]:
+) -> tuple[list[Shown], int]:
     """One page of shown ideas with their supports (most supported first, or newest), and the
     total."""
     where = list(_shown())
@@ -123,9 +131,17 @@ def browse(
         else (supports.desc(), col(Submission.created_at).desc(), col(Submission.id).desc())
     )
     rows = session.exec(
-        select(Submission, supports).where(*where).order_by(*order).offset(offset).limit(limit)
+        select(Submission, supports, Resident)
+        .join(Resident, col(Resident.id) == Submission.resident_id, isouter=True)
+        .where(*where)
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
     ).all()
-    return [(SubmissionPublic.model_validate(row), count) for row, count in rows], total
+    return [
+        Shown(SubmissionPublic.model_validate(row), count, None, _sender(resident))
+        for row, count, resident in rows
+    ], total
 
 
 def last_kecamatan(session: Session, *, resident_id: int) -> str | None:
@@ -153,6 +169,7 @@ class OpenRow:
     status: str
     supports: int
     text: str
+    sender: tuple[str, ...]  # never written out: what to blank in ``text``
 
 
 def open_rows(session: Session) -> list[OpenRow]:
@@ -172,8 +189,10 @@ def open_rows(session: Session) -> list[OpenRow]:
             Submission.status,
             _supports(),
             Submission.text,
+            Resident,
         )
+        .join(Resident, col(Resident.id) == Submission.resident_id, isouter=True)
         .where(*_shown())
         .order_by(col(Submission.id))
     ).all()
-    return [OpenRow(*row) for row in rows]
+    return [OpenRow(*row[:-1], _sender(row[-1])) for row in rows]

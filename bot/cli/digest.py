@@ -1,10 +1,11 @@
-"""``python -m bot digest`` and ``python -m bot report``: the weekly digest and the evaluation
-evidence report from the command line.
+"""``python -m bot digest``, ``python -m bot report`` and ``python -m bot opendata``: the weekly
+digest, the evaluation evidence report and the open dataset from the command line.
 
 ``digest --dry-run`` prints the due digest (the week ``--send`` would send) and writes its chart
 and workbook to a folder, sending nothing and recording nothing. ``digest --send`` sends the due
 digest now through the same exactly-once record as the scheduled job, and tries chats that had
-failed once more. ``report`` writes the evidence workbook for a period.
+failed once more. ``report`` writes the evidence workbook for a period. ``opendata`` writes the
+open dataset of the published ideas into a folder.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.core.clock import utc_now
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.domain.digest.build import DigestBuilder
+from bot.domain.opendata import OpenData
 from bot.domain.reports import Reports, SpanError, report_span
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
@@ -95,4 +97,17 @@ async def report(
     first_day = start.astimezone(settings.timezone)
     span = f"{first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}"
     print(f"Wrote {target}: {built.ideas} idea(s) received {span}")
+    return 0
+
+
+async def opendata(settings: Settings, out: Path) -> int:
+    """Write the open dataset into ``out``."""
+    parts = _ingredients(settings)
+    written = await OpenData(
+        db=parts["db"], settings=settings, clock=utc_now, catalogue=parts["catalogue"]
+    ).write(out)
+    for path in written.files:
+        print(f"Wrote {path}", file=sys.stderr)
+    print(f"{written.ideas} published idea(s) in the open dataset")
+    parts["db"].engine.dispose()
     return 0

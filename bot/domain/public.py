@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.domain.digest.text import without_contacts
+from bot.domain.digest.text import BLANK, without_contacts
 from bot.domain.roles import role_in
 from bot.domain.submissions import Profile
 from storage import public as store
@@ -29,6 +30,18 @@ from storage.queries import SupportOutcome
 
 BROWSE_PAGE_SIZE = 5
 SUPPORT_PREFIX = "dukung-"
+SHORTEST_NAME_BLANKED = 3
+
+
+def anonymised(text: str, sender: tuple[str, ...]) -> str:
+    """``text`` with phone numbers, e-mail addresses and @-names blanked, and whatever names the
+    sender (their first name and its words, their username, their Telegram id)."""
+    text = without_contacts(text)
+    words = {part for part in sender for part in (part, *part.split())}
+    words = {word for word in words if len(word) >= SHORTEST_NAME_BLANKED}
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w)@?{re.escape(word)}(?!\w)", BLANK, text, flags=re.IGNORECASE)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +101,10 @@ class Public:
         found = await self._db.read(store.shown, submission_id=submission_id)
         if found is None:
             return None
-        return ShownIdea(
-            found.submission, without_contacts(found.submission.text), found.supports, found.name
-        )
+        # A named idea shows the name anyway; an anonymous one hides it in the text too.
+        sender = () if found.name else found.sender
+        text = anonymised(found.submission.text, sender)
+        return ShownIdea(found.submission, text, found.supports, found.name)
 
     async def support(self, profile: Profile, payload: str) -> Supported:
         """Count the resident's support for the shown idea a link names (``dukung-IDE-0012``),
@@ -165,5 +179,10 @@ class Public:
         pages = max(math.ceil(total / BROWSE_PAGE_SIZE), 1)
         if page > pages:  # an old button, pressed after ideas were withdrawn
             return await self.browse(kecamatan=kecamatan, pillar=pillar, newest=newest, page=pages)
-        items = [ShownIdea(s, without_contacts(s.text), count, None) for s, count in rows]
+        items = [
+            ShownIdea(
+                row.submission, anonymised(row.submission.text, row.sender), row.supports, None
+            )
+            for row in rows
+        ]
         return BrowsePage(items=items, page=page, pages=pages, total=total)
