@@ -334,3 +334,24 @@ def test_the_migration_upgrades_a_database_that_holds_ideas(any_database_url):
             None,
         )
     engine.dispose()
+
+
+# Supports in the officers' numbers --------------------------------------------------------------
+
+
+async def test_supports_show_on_the_card_and_in_statistik(bot):
+    appoint(bot, BUDI)
+    publish(bot, status=Status.ACCEPTED)
+    publish(bot, text=ROAD, pillar="living", status=Status.ACCEPTED)
+    for voter in (RINI, JOHN):
+        await bot.deliver(u.text(voter, f"/start {SUPPORT_PREFIX}IDE-0002"))
+    await bot.deliver(u.text(RINI, f"/start {SUPPORT_PREFIX}IDE-0001"))
+    await bot.deliver(u.text(BUDI, "/lihat IDE-0002"))
+    assert bot.text("review.card_supports", count=2) in bot.request.last_text(BUDI["id"])
+    await bot.deliver(u.text(BUDI, "/statistik"))
+    stats = bot.request.texts(BUDI["id"])[-1]
+    assert bot.text("stats.supports", count=3) in stats
+    assert stats.index("• IDE-0002: 2") < stats.index("• IDE-0001: 1")
+    await bot.deliver(u.text(BUDI, "/statistik pilar:living"))
+    living = bot.request.texts(BUDI["id"])[-1]
+    assert bot.text("stats.supports", count=2) in living and "IDE-0001" not in living

@@ -207,6 +207,7 @@ class Reports:
                 "accepted",
                 "implemented",
                 "rejected",
+                "supports",
                 "first_response",
                 "decision",
             )
@@ -222,6 +223,7 @@ class Reports:
                     tally.accepted if tally else 0,
                     tally.implemented if tally else 0,
                     tally.rejected if tally else 0,
+                    tally.supports if tally else 0,
                     in_days(median_hours(figures.first_response.get(key, {}))),
                     in_days(median_hours(figures.decision.get(key, {}))),
                 ]
@@ -229,14 +231,14 @@ class Reports:
         rows.append(
             [
                 t("total"),
-                *(sum(row[column] for row in rows) for column in range(1, 5)),
+                *(sum(row[column] for row in rows) for column in range(1, 6)),
                 in_days(median_hours(merged(figures.first_response.values()))),
                 in_days(median_hours(merged(figures.decision.values()))),
             ]
         )
         _table(summary, 5, headers, rows, bold)
         summary.set_column(0, 0, 24)
-        summary.set_column(1, 6, 14)
+        summary.set_column(1, 7, 14)
         chart = book.add_chart({"type": "column"})
         for column in (1, 2, 3):
             chart.add_series(
