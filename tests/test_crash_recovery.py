@@ -75,7 +75,7 @@ STEPS = (
     ("status", None),
 )
 # The messages one resident's ten updates produce when each is handled once.
-EXPECTED_MESSAGES = 11  # 4 status, 3 questions sent, 3 edits, the summary's buttons off, the code
+EXPECTED_MESSAGES = 12  # 4 status, 3 questions sent, 4 edits, the summary's buttons off, the code
 
 
 @dataclass
@@ -127,7 +127,7 @@ async def play(api: StandinBotApi, resident: Resident) -> None:
         mark = len(api.calls)
         token = None
         if kind == "status":
-            token = f"CEK{resident.index:02d}X{number}"
+            token = f"CEK{resident.index:02d}X{number:02d}"
             update = api.send_text(who, f"/status {token}")
             wanted = token
         elif kind == "ide":

@@ -209,6 +209,24 @@ async def test_a_post_too_old_to_delete_is_edited_to_say_it_was_withdrawn(bot):
     assert edit.params["text"] == bot.text("public.withdrawn", code="IDE-0001")
 
 
+async def test_a_photo_post_too_old_to_delete_says_so_in_its_caption(bot):
+    appoint(bot, BUDI)
+    publish(bot, photos=("photo-1",))
+    await act(bot, "accept", 1)
+    refused = {"error_code": 400, "description": "Bad Request: message can't be deleted"}
+    no_text = {"error_code": 400, "description": "Bad Request: there is no text in the message"}
+    bot.request.fail_chat = lambda method, chat: (
+        {"deleteMessage": refused, "editMessageText": no_text}.get(method)
+        if chat == CHANNEL
+        else None
+    )
+    await bot.deliver(u.callback(BUDI, "pub:hide:1"))
+    edit = channel_calls(bot)[-1]
+    assert edit.method == "editMessageCaption"
+    assert edit.params["caption"] == bot.text("public.withdrawn", code="IDE-0001")
+    assert submission(bot, 1).public_message_id is None
+
+
 async def test_a_photo_idea_is_posted_as_a_photo_and_edited_by_its_caption(bot):
     appoint(bot, BUDI)
     publish(bot, photos=("photo-1", "photo-2"))

@@ -305,8 +305,13 @@ class Outbox:
         text = await self._posts.withdrawn(submission_id)
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            return
         except BadRequest:
+            pass  # a photo post: its caption says it
+        try:
             await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=text)
+        except BadRequest as error:  # deleted in the channel by hand: nothing left to withdraw
+            logger.info("The post of submission %s is gone: %s", submission_id, error)
 
     async def _remember_post(self, submission_id: int, message_id: int | None) -> None:
         await self._db.write(
