@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.domain.public import SUPPORT_PREFIX
+from bot.domain.public import SUPPORT_PREFIX, Hidden
+from bot.domain.submissions import Profile
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.models import OutboxMessage, Resident, Status, Submission, Support
@@ -196,6 +197,17 @@ async def test_only_officers_can_withdraw_a_post_checked_on_every_press(bot):
     assert submission(bot, 1).public_hidden_at is None
     await bot.deliver(u.callback(ADMIN, "pub:hide:1"))
     assert channel_calls(bot)[-1].method == "deleteMessage"
+
+
+async def test_the_withdrawal_checks_the_role_again_in_its_transaction(bot):
+    appoint(bot, BUDI)
+    publish(bot, status=Status.ACCEPTED)
+    rini = Profile(RINI["id"], RINI["first_name"], None, "id")
+    assert await bot.services.public.hide(rini, 1) is Hidden.NOT_STAFF
+    assert submission(bot, 1).public_hidden_at is None
+    budi = Profile(BUDI["id"], BUDI["first_name"], None, "id")
+    assert await bot.services.public.hide(budi, 1) is Hidden.DONE
+    assert await bot.services.public.hide(budi, 99) is Hidden.GONE
 
 
 async def test_a_post_too_old_to_delete_is_edited_to_say_it_was_withdrawn(bot):
