@@ -70,7 +70,7 @@ def _tallies(session: Session, column, start: datetime, end: datetime) -> list[T
             func.sum(case((status.in_(ACCEPTED), 1), else_=0)),
             func.sum(case((status == Status.IMPLEMENTED, 1), else_=0)),
             func.sum(case((status == Status.REJECTED, 1), else_=0)),
-            func.coalesce(func.sum(supports.c.supports), 0),
+            cast(func.coalesce(func.sum(supports.c.supports), 0), Integer),
         )
         .outerjoin(supports, supports.c.submission_id == Submission.id)
         .where(col(Submission.created_at) >= start, col(Submission.created_at) < end)
