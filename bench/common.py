@@ -233,9 +233,10 @@ async def submit_idea(api: StandinBotApi, inboxes: Inboxes, plan: Plan) -> Journ
     )
     question = await step(lambda: api.press_button(who, question, f"ide:pil:{plan.pillar}"), "nama")
     name = "anon" if plan.anonymous else "public"
-    summary = await step(
-        lambda: api.press_button(who, question, f"ide:name:{name}"), "Periksa kembali"
+    question = await step(
+        lambda: api.press_button(who, question, f"ide:name:{name}"), "kepada publik"
     )
+    summary = await step(lambda: api.press_button(who, question, "ide:pub:no"), "Periksa kembali")
     send = next(
         button["callback_data"]
         for row in summary["reply_markup"]["inline_keyboard"]

@@ -13,9 +13,9 @@ answers every Bot API call at once (``tests/recording.py``), each on a fresh SQL
 - **This bot**: ``build_application`` as in production (concurrency 32, Telegram's limits set too
   high to matter). Updates are fed the way the intake loop feeds them: stored in the inbox as one
   batch, then handled concurrently; one round per step of /ide, every resident's update of that
-  step in the round (/ide, the idea, kecamatan, pillar, name, send). The database already holds
-  ``--history`` submissions (default 1,000: the pool "similar ideas" are looked for in, full from
-  the first months on), so the confirmation step compares each idea with 1,000 others.
+  step in the round (/ide, the idea, kecamatan, pillar, name, public, send). The database already
+  holds ``--history`` submissions (default 1,000: the pool "similar ideas" are looked for in, full
+  from the first months on), so the confirmation step compares each idea with 1,000 others.
 - **Plain bot** (:mod:`bench.plainbot`): the same /ide flow as python-telegram-bot's examples
   write it (sequential, state in memory, keyword guess, one ``sqlite3`` insert), fed the same
   updates the same way: what a regency would otherwise run. The durable inbox, the persisted
@@ -75,7 +75,7 @@ from tests import updates as u
 from tests.recording import RecordingRequest
 
 MAX_PLAIN_RATIO = 1.0
-STEPS = 6
+STEPS = 7
 
 
 def settings(database: Path):
@@ -104,6 +104,8 @@ def step_updates(plans_: list[Plan], step: int, sends: dict[int, str]) -> list[d
             payloads.append(u.callback(who, f"ide:pil:{plan.pillar}"))
         elif step == 4:
             payloads.append(u.callback(who, f"ide:name:{'anon' if plan.anonymous else 'public'}"))
+        elif step == 5:
+            payloads.append(u.callback(who, "ide:pub:no"))
         else:
             payloads.append(u.callback(who, sends[plan.user_id]))
     return payloads

@@ -21,7 +21,9 @@ from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.digest.build import DigestBuilder
 from bot.domain.ideapool import IdeaPool
+from bot.domain.opendata import OpenData
 from bot.domain.prompts import Prompts
+from bot.domain.public import Public
 from bot.domain.records import Records
 from bot.domain.reports import Reports
 from bot.domain.residents import Residents
@@ -41,6 +43,7 @@ from bot.services import BOT_DATA_KEY, Services, services
 from bot.tagging import Tagger
 from handlers import keyboards
 from handlers.cards import TeamCards
+from handlers.posts import PublicPosts
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 
@@ -127,9 +130,15 @@ def build_application(
         tagger=tagger,
         inbox=inbox,
         offload=offload,
-        outbox=Outbox(db=db, clock=clock, cards=TeamCards(application)),
+        outbox=Outbox(
+            db=db, clock=clock, cards=TeamCards(application), posts=PublicPosts(application)
+        ),
         residents=Residents(
-            db=db, clock=clock, ideas=ideas, default_language=settings.default_language
+            db=db,
+            clock=clock,
+            ideas=ideas,
+            default_language=settings.default_language,
+            public_channel_id=settings.public_channel_id,
         ),
         submissions=Submissions(
             db=db, ideas=ideas, tagger=tagger, texts=texts, settings=settings, clock=clock
@@ -164,6 +173,8 @@ def build_application(
             texts=texts,
             offload=offload,
         ),
+        public=Public(db=db, settings=settings, clock=clock),
+        opendata=OpenData(db=db, settings=settings, clock=clock, catalogue=catalogue),
     )
     handlers.register(application)
     return application

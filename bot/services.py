@@ -15,7 +15,9 @@ from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain.digest.build import DigestBuilder
+from bot.domain.opendata import OpenData
 from bot.domain.prompts import Prompts
+from bot.domain.public import Public
 from bot.domain.records import Records
 from bot.domain.reports import Reports
 from bot.domain.residents import Residents
@@ -55,6 +57,8 @@ class Services:
     review: Review
     prompts: Prompts
     records: Records
+    public: Public
+    opendata: OpenData
 
 
 def services(context: CallbackContext | Application) -> Services:

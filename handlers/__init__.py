@@ -13,8 +13,10 @@ Group 0, first match wins:
 4. the officers' commands and buttons (:mod:`handlers.officer`, :mod:`handlers.records`,
    :mod:`handlers.digest`, :mod:`handlers.review`), which check the role on every use, and the
    invite deep link ``/start inv-…`` ahead of /start;
-5. the resident's commands and buttons outside the conversation;
-6. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
+5. what the public sees (:mod:`handlers.public`): the support link ``/start dukung-…`` ahead of
+   /start, /jelajah and its buttons, and the officers' "hide from the public" button;
+6. the resident's commands and buttons outside the conversation;
+7. whatever else a resident sends in a private chat: an answer to small talk, an offer to file
    it as an idea, or the help (also for unknown commands, so officer commands stay unseen).
 
 Messages in group chats reach none of the resident's handlers: they are ignored on purpose. In
@@ -31,6 +33,7 @@ from handlers import (
     errors,
     guards,
     officer,
+    public,
     records,
     resident,
     review,
@@ -47,6 +50,7 @@ def register(application: Application) -> None:
     application.add_handlers(records.handlers())
     application.add_handlers(digest.handlers())
     application.add_handlers(review.handlers())
+    application.add_handlers(public.handlers())
     application.add_handlers(resident.command_handlers())
     application.add_handlers(resident.outside_flow_handlers())
     application.add_error_handler(errors.on_error)

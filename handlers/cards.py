@@ -3,7 +3,8 @@
 
 Callback data of the card's buttons: ``rev:<action>:<submission id>:<version>`` (the version the
 card was drawn at, see :mod:`bot.domain.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a
-chosen pillar; ``rvv:<id>`` sends a fresh card.
+chosen pillar; ``rvv:<id>`` sends a fresh card; ``pub:hide:<id>`` withdraws a shown idea from
+public view.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.core.i18n import MESSAGE_LIMIT, Html
+from bot.domain.public import is_shown
 from bot.domain.review import MAX_WORDS, Action, Card, actions_for
 from bot.runtime.outbox import CardMessage, send_card_message
 from bot.services import services
@@ -151,6 +153,10 @@ def card_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
         for action in actions_for(s.status)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if is_shown(s):
+        rows.append(
+            [InlineKeyboardButton(t.text("public.hide_button"), callback_data=f"pub:hide:{s.id}")]
+        )
     rows.append(
         [InlineKeyboardButton(t.text("review.button_refresh"), callback_data=f"rvv:{s.id}")]
     )

@@ -74,6 +74,15 @@ def name_choice(turn: Turn) -> InlineKeyboardMarkup:
     )
 
 
+def public_choice(turn: Turn) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(turn.text("button.public_yes"), callback_data="ide:pub:yes")],
+            [InlineKeyboardButton(turn.text("button.public_no"), callback_data="ide:pub:no")],
+        ]
+    )
+
+
 def confirm(
     turn: Turn, draft_key: str, similar: list[tuple[int, str]] | None = None
 ) -> InlineKeyboardMarkup:
@@ -97,7 +106,7 @@ def confirm(
 
 
 def edit_fields(turn: Turn) -> InlineKeyboardMarkup:
-    fields = ("text", "where", "pillar", "name")
+    fields = ("text", "where", "pillar", "name", "public")
     buttons = [
         InlineKeyboardButton(turn.text(f"button.edit_{f}"), callback_data=f"ide:editf:{f}")
         for f in fields

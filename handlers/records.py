@@ -99,6 +99,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             block("kecamatan", [(labels.kecamatan.get(k, k), n) for k, n in places]),
         ]
     )
+    if counts.supports:
+        top = [t.text("stats.row", name=code, count=n) for code, n in counts.most_supported]
+        text += "\n\n" + "\n".join([t.text("stats.supports", count=counts.supports), *top])
     await update.effective_message.reply_text(text)
     async with slot_set_aside():
         chart = await records.chart(counts, t.language)

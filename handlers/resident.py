@@ -204,6 +204,7 @@ async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     language = t.language
     erased = await t.services.residents.erase(t.user_id)
+    t.services.outbox.kick(context.bot)  # their name leaves the public posts
     await query.edit_message_text(
         t.services.texts.get(
             language,

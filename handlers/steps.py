@@ -59,6 +59,8 @@ def render(
         )
     if step is Step.NAME:
         return t.text("idea.ask_name", name=first_name), keyboards.name_choice(t)
+    if step is Step.PUBLIC:
+        return t.text("idea.ask_public"), keyboards.public_choice(t)
     text = draft.text or ""
     if len(text) > SUMMARY_PREVIEW:
         text = text[:SUMMARY_PREVIEW] + "…"
@@ -73,6 +75,7 @@ def render(
         where=where_text(t, draft.latitude, draft.longitude, draft.kecamatan),
         pillar=catalogue.pillar(draft.pillar or "").name(t.language),
         name=name,
+        public=Html(t.text("idea.public_yes" if draft.public else "idea.public_no")),
         photos=len(photos_of(draft)),
     )
     if similar:

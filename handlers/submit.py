@@ -1,4 +1,4 @@
-"""The /ide conversation: idea → where → pillar → name → check and send.
+"""The /ide conversation: idea → where → pillar → name → public → check and send.
 
 The draft in the database holds every answer, and the step shown next is always the first one the
 draft lacks (:func:`bot.domain.submissions.next_step`), so editing an answer, resuming after a
@@ -279,6 +279,19 @@ async def choose_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
     return await _present(t, update, draft, edit=True)
 
 
+@_needs_draft
+async def choose_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
+    """Store whether the idea may be shown publicly, and show the summary."""
+    t = await turn(update, context)
+    value = update.callback_query.data.removeprefix("ide:pub:")
+    if value not in ("yes", "no"):
+        await _stale(update, t)
+        return None
+    await update.callback_query.answer()
+    draft = await t.services.submissions.set_public(t.user_id, value == "yes")
+    return await _present(t, update, draft, edit=True)
+
+
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int | None:
     """Commit the submission, then give the resident the tracking code."""
     t = await turn(update, context)
@@ -391,6 +404,11 @@ def conversation() -> ConversationHandler:
             ],
             Step.PILLAR: [CallbackQueryHandler(choose_pillar, pattern=r"^ide:pil:"), photo, typed],
             Step.NAME: [CallbackQueryHandler(choose_name, pattern=r"^ide:name:"), photo, typed],
+            Step.PUBLIC: [
+                CallbackQueryHandler(choose_public, pattern=r"^ide:pub:"),
+                photo,
+                typed,
+            ],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^ide:send:"),
                 CallbackQueryHandler(support, pattern=r"^ide:sup:"),

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, case, cast, distinct, func
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
-from storage.models import Photo, Status, StatusChange, Submission
+from storage.models import Photo, Status, StatusChange, Submission, Support
 
 ACCEPTED = (Status.ACCEPTED, Status.IMPLEMENTED)
 DECISIONS = (Status.ACCEPTED, Status.REJECTED, Status.DUPLICATE)
@@ -34,6 +34,7 @@ class Tally:
     accepted: int
     implemented: int
     rejected: int
+    supports: int = 0  # residents' supports of these ideas, whenever given
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,11 @@ class EvidenceFigures:
 
 def _tallies(session: Session, column, start: datetime, end: datetime) -> list[Tally]:
     status = col(Submission.status)
+    supports = (
+        select(col(Support.submission_id), func.count().label("supports"))
+        .group_by(col(Support.submission_id))
+        .subquery()
+    )
     rows = session.exec(
         select(
             column,
@@ -68,7 +74,9 @@ def _tallies(session: Session, column, start: datetime, end: datetime) -> list[T
             func.sum(case((status.in_(ACCEPTED), 1), else_=0)),
             func.sum(case((status == Status.IMPLEMENTED, 1), else_=0)),
             func.sum(case((status == Status.REJECTED, 1), else_=0)),
+            cast(func.coalesce(func.sum(supports.c.supports), 0), Integer),
         )
+        .outerjoin(supports, supports.c.submission_id == Submission.id)
         .where(col(Submission.created_at) >= start, col(Submission.created_at) < end)
         .group_by(column)
     ).all()

@@ -45,6 +45,9 @@ class Resident(SQLModel, table=True):
     language: str | None = None
     created_at: datetime = _utc(nullable=False)
     consent_named_at: datetime | None = _utc(nullable=True)
+    # The resident's last answer to "may this idea be shown publicly?": offered (and shown) as
+    # the answer for their next ideas; empty until they answer once.
+    publish_default: bool | None = None
     unreachable_at: datetime | None = _utc(nullable=True)
 
 
@@ -62,6 +65,10 @@ class SubmissionBase(SQLModel):
     status: Status = Field(default=Status.NEW, sa_type=String(16))
     language: str = "id"
     looks_like_complaint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The resident agreed that the idea may be shown publicly (the channel, /jelajah, open data).
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The idea's post in PUBLIC_CHANNEL_ID.
+    public_message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Submission(SubmissionBase, table=True):
@@ -85,6 +92,7 @@ class Submission(SubmissionBase, table=True):
     version: int = 1
     created_at: datetime = _utc(nullable=False)
     updated_at: datetime = _utc(nullable=False)
+    public_hidden_at: datetime | None = _utc(nullable=True)  # an officer withdrew it from view
 
 
 class SubmissionPublic(SubmissionBase):
@@ -92,6 +100,7 @@ class SubmissionPublic(SubmissionBase):
     resident_id: int | None
     created_at: datetime
     updated_at: datetime
+    public_hidden_at: datetime | None = None
     version: int
     photo_file_ids: list[str] = []
 
@@ -148,6 +157,7 @@ class Draft(SQLModel, table=True):
     candidates: str = "[]"
     looks_like_complaint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     anonymous: bool | None = None
+    public: bool | None = None
     updated_at: datetime = _utc(nullable=False)
 
 
@@ -203,6 +213,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(nullable=True)
     card_of: int | None = None
     card_intro: CardIntro | None = Field(default=None, sa_type=String(16))
+    post_of: int | None = None
 
 
 class ConversationState(SQLModel, table=True):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select, update
 
-from storage.models import CardIntro, OutboxMessage, OutboxState, Resident
+from storage.models import CardIntro, OutboxMessage, OutboxState, Resident, Submission
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -42,6 +42,28 @@ def queue_card(
             due_at=now,
         )
     )
+
+
+def queue_post(session: Session, *, chat_id: int, submission_id: int, now: datetime) -> None:
+    """Queue bringing the submission's post in the channel ``chat_id`` in step with the idea
+    (post, edit or delete it, whichever it needs when sent), inside the caller's transaction."""
+    session.add(
+        OutboxMessage(chat_id=chat_id, text="", post_of=submission_id, created_at=now, due_at=now)
+    )
+
+
+def post_message_id(session: Session, *, submission_id: int) -> int | None:
+    return session.exec(
+        select(Submission.public_message_id).where(Submission.id == submission_id)
+    ).first()
+
+
+def set_post_message_id(session: Session, *, submission_id: int, message_id: int | None) -> None:
+    """Remember the idea's post in the channel (``None``: it has none now)."""
+    found = session.get(Submission, submission_id)
+    if found is not None:
+        found.public_message_id = message_id
+        session.add(found)
 
 
 def _due(now: datetime):

@@ -69,6 +69,14 @@ def record_consent(session: Session, *, user_id: int, now: datetime) -> None:
         session.add(resident)
 
 
+def set_publish_default(session: Session, *, user_id: int, public: bool) -> None:
+    """Remember the resident's answer to "may this idea be shown publicly?" for their next."""
+    resident = session.get(Resident, user_id)
+    if resident is not None:
+        resident.publish_default = public
+        session.add(resident)
+
+
 def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
     resident = session.get(Resident, user_id)
     if resident is not None:

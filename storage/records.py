@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
-from storage.models import Resident, Submission, SubmissionPublic
+from storage.models import Resident, Submission, SubmissionPublic, Support
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,27 @@ def count_by(session: Session, *, field: str, criteria: Criteria) -> dict[str | 
         select(column, func.count()).where(*_where(criteria)).group_by(column)
     ).all()
     return {value: count for value, count in rows}
+
+
+def most_supported(
+    session: Session, *, criteria: Criteria, limit: int
+) -> tuple[int, list[tuple[str, int]]]:
+    """The supports of the matching submissions, and the ``limit`` most supported ones."""
+    supports = func.count(col(Support.id)).label("supports")
+    top = session.exec(
+        select(Submission.code, supports)
+        .join(Support, col(Support.submission_id) == Submission.id)
+        .where(*_where(criteria))
+        .group_by(col(Submission.id), col(Submission.code))
+        .order_by(supports.desc(), col(Submission.id))
+        .limit(limit)
+    ).all()
+    total = session.exec(
+        select(func.count(col(Support.id)))
+        .join(Submission, col(Support.submission_id) == Submission.id)
+        .where(*_where(criteria))
+    ).one()
+    return total, [(code, count) for code, count in top]
 
 
 def local_day(session: Session, zone: ZoneInfo, moment: datetime) -> ColumnElement:

@@ -43,7 +43,7 @@ async def submit(api, who: dict, number: int, last_message: list[float]) -> str:
         api.send_text(who, text)
         return await api.wait_for_message(chat, after=mark, contains=reply, timeout=120)
 
-    async def press(message: dict, prefix: str, reply: str) -> dict:
+    async def press(message: dict, prefix: str, reply: str | None) -> dict:
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
         data = next(
             b["callback_data"] for row in rows for b in row if b["callback_data"].startswith(prefix)
@@ -56,7 +56,9 @@ async def submit(api, who: dict, number: int, last_message: list[float]) -> str:
     question = await say(idea_text(chat, number), "Di kecamatan mana")
     pillar = await press(question, "ide:kec:gambut", "Setuju, atau pilih")
     name = await press(pillar, "ide:pil:environment", "Bolehkah nama")
-    summary = await press(name, "ide:name:anon", "Periksa kembali")
+    summary = await press(name, "ide:name:anon", None)
+    if "kepada publik" in summary["text"]:  # asked on the resident's first idea only
+        summary = await press(summary, "ide:pub:no", "Periksa kembali")
     received = await press(summary, "ide:send:", "Terima kasih")
     return CODE.search(received["text"]).group(0)
 

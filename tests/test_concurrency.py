@@ -27,6 +27,7 @@ def conversation(who: dict, index: int) -> list[dict]:
         u.callback(who, f"ide:kec:{KECAMATAN[index % len(KECAMATAN)]}"),
         u.callback(who, "ide:pil:environment"),
         u.callback(who, "ide:name:public" if index % 2 else "ide:name:anon"),
+        u.callback(who, "ide:pub:no"),
     ]
 
 

@@ -68,13 +68,14 @@ STEPS = (
     ("text", "Di kecamatan mana"),
     ("kecamatan", "pilar"),
     ("pillar", "Bolehkah nama"),
-    ("name", "Periksa kembali"),
+    ("name", "ditampilkan kepada publik"),
+    ("public", "Periksa kembali"),
     ("send", "sudah kami terima"),
     ("status", None),
     ("status", None),
 )
 # The messages one resident's ten updates produce when each is handled once.
-EXPECTED_MESSAGES = 11  # 4 status, 3 questions sent, 3 edits, the summary's buttons off, the code
+EXPECTED_MESSAGES = 12  # 4 status, 3 questions sent, 4 edits, the summary's buttons off, the code
 
 
 @dataclass
@@ -126,7 +127,7 @@ async def play(api: StandinBotApi, resident: Resident) -> None:
         mark = len(api.calls)
         token = None
         if kind == "status":
-            token = f"CEK{resident.index:02d}X{number}"
+            token = f"CEK{resident.index:02d}X{number:02d}"
             update = api.send_text(who, f"/status {token}")
             wanted = token
         elif kind == "ide":
@@ -138,6 +139,7 @@ async def play(api: StandinBotApi, resident: Resident) -> None:
                 "kecamatan": f"ide:kec:{resident.kecamatan}",
                 "pillar": f"ide:pil:{resident.pillar}",
                 "name": f"ide:name:{'anon' if resident.anonymous else 'public'}",
+                "public": "ide:pub:no",
             }.get(kind)
             if kind == "send":
                 data = next(
@@ -175,7 +177,8 @@ def attribute(resident: Resident, message: dict) -> int | None:
             return update_id
     for marker, kind in (
         ("sudah kami terima", "send"),
-        ("Periksa kembali", "name"),
+        ("Periksa kembali", "public"),
+        ("ditampilkan kepada publik", "name"),
         ("Bolehkah nama", "pillar"),
         ("pilar", "kecamatan"),
         ("Di kecamatan mana", "text"),

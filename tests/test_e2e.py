@@ -24,7 +24,10 @@ async def answer_steps_after_text(api: StandinBotApi, siti: dict, question: dict
     api.press_button(siti, pillar, "ide:pil:environment")
     name = await api.wait_for_message(siti["id"], contains="nama")
     api.press_button(siti, name, "ide:name:anon")
-    summary = await api.wait_for_message(siti["id"], contains="Periksa kembali")
+    summary = await api.wait_for_message(siti["id"])
+    if "kepada publik" in summary["text"]:  # asked on the first idea only
+        api.press_button(siti, summary, "ide:pub:no")
+        summary = await api.wait_for_message(siti["id"], contains="Periksa kembali")
     send = next(
         button["callback_data"]
         for row in summary["reply_markup"]["inline_keyboard"]

@@ -66,6 +66,7 @@ IN_CONFIRM = [
     press("ide:kec:gambut"),
     press("ide:pil:environment"),
     press("ide:name:anon"),
+    press("ide:pub:no"),
 ]
 
 CASES = [

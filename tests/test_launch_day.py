@@ -26,6 +26,7 @@ def idea_steps(who: dict, index: int) -> list[dict]:
         u.callback(who, "ide:kec:gambut"),
         u.callback(who, "ide:pil:environment"),
         u.callback(who, "ide:name:anon"),
+        u.callback(who, "ide:pub:no"),
     ]
 
 

@@ -9,7 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Handler modules share these; the others hold handlers and are imported only by the package.
-SHARED_HANDLER_MODULES = {"handlers.base", "handlers.keyboards", "handlers.cards", "handlers.steps"}
+SHARED_HANDLER_MODULES = {
+    "handlers.base",
+    "handlers.keyboards",
+    "handlers.cards",
+    "handlers.posts",
+    "handlers.steps",
+}
 MAY_IMPORT_RUNTIME = ("bot.app", "bot.services", "bot.runtime", "bot.cli", "handlers")
 
 

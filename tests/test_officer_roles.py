@@ -46,7 +46,7 @@ async def test_an_invite_makes_its_first_opener_an_officer_and_only_once(bot):
     assert [m.get("language_code") for m in menus] == [None, "id", "en"]
     assert "antrian" in str(menus[0]["commands"]) and "queue" in str(menus[2]["commands"])
     assert "ringkasan" in str(menus[0]["commands"]) and "undang" not in str(menus[0]["commands"])
-    assert [c["command"] for c in menus[2]["commands"]][-8:-6] == ["idea", "myideas"]
+    assert [c["command"] for c in menus[2]["commands"]][-9:-7] == ["idea", "myideas"]
     assert "Budi" in bot.request.last_text(ADMIN_ID)
     [officer] = rows(bot, Officer)
     assert (officer.user_id, officer.added_by) == (BUDI["id"], ADMIN_ID)

@@ -27,6 +27,7 @@ async def submit_with_location(bot, who) -> None:
     await bot.deliver(u.location(who, -3.41, 114.85))
     await bot.deliver(u.callback(who, "ide:pil:environment"))
     await bot.deliver(u.callback(who, "ide:name:public"))
+    await bot.deliver(u.callback(who, "ide:pub:no"))
     await bot.deliver(u.callback(who, send_button(bot)))
 
 

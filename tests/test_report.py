@@ -43,16 +43,23 @@ async def test_the_workbook_of_a_known_fortnight(bot):
     summary = rows(book["Ringkasan"])
     assert summary[0][0] == "Laporan bukti evaluasi Inovasi Warga — Kabupaten Banjar"
     assert summary[1][0] == "Periode: 16 Nov 2026 – 29 Nov 2026 (WITA)"
-    assert summary[5][:5] == ("Pilar", "Ide", "Diterima", "Terlaksana", "Ditolak")
-    table = {row[0]: row[1:7] for row in summary[6:13]}
+    assert summary[5][:6] == (
+        "Pilar",
+        "Ide",
+        "Diterima",
+        "Terlaksana",
+        "Ditolak",
+        "Dukungan warga",
+    )
+    table = {row[0]: row[1:8] for row in summary[6:13]}
     assert table == {
-        "Smart Governance": (2, 0, 0, 0, 6.0, ""),
-        "Smart Branding": (1, 0, 0, 0, "", ""),
-        "Smart Economy": (2, 1, 1, 0, "", ""),
-        "Smart Living": (4, 1, 0, 1, "", 9.5),
-        "Smart Society": (1, 0, 0, 0, "", ""),
-        "Smart Environment": (4, 1, 0, 0, 1.1, 1.1),
-        "Jumlah": (14, 3, 1, 1, 3.0, 9.0),
+        "Smart Governance": (2, 0, 0, 0, 3, 6.0, ""),
+        "Smart Branding": (1, 0, 0, 0, 0, "", ""),
+        "Smart Economy": (2, 1, 1, 0, 0, "", ""),
+        "Smart Living": (4, 1, 0, 1, 1, "", 9.5),
+        "Smart Society": (1, 0, 0, 0, 0, "", ""),
+        "Smart Environment": (4, 1, 0, 0, 1, 1.1, 1.1),
+        "Jumlah": (14, 3, 1, 1, 5, 3.0, 9.0),
     }
 
     implemented = rows(book["Terlaksana"])

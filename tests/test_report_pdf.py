@@ -78,14 +78,15 @@ async def test_the_pdf_holds_its_sections_and_the_workbooks_figures(bot):
 
     book = openpyxl.load_workbook(io.BytesIO(built.workbook))
     sheet = [tuple("" if c is None else c for c in row) for row in book["Ringkasan"].values]
-    rows = {row[0]: row[1:7] for row in sheet[6:12]}
+    rows = {row[0]: row[1:8] for row in sheet[6:12]}
     assert set(rows) == set(PILLARS)
     document = " ".join(pages)
-    for name, (ideas, accepted, implemented, rejected, first, decision) in rows.items():
+    for name, (ideas, accepted, implemented, rejected, supports, first, decision) in rows.items():
         first, decision = (days if days == "" else float(days) for days in (first, decision))
         figures = (
             f"Ide: {ideas} · Diterima: {accepted} · Terlaksana: {implemented} · "
-            f"Ditolak: {rejected} · Median tanggapan pertama: {number(first, 'id')} hari · "
+            f"Ditolak: {rejected} · Dukungan warga: {supports} · "
+            f"Median tanggapan pertama: {number(first, 'id')} hari · "
             f"Median keputusan: {number(decision, 'id')} hari"
         )
         assert figures in document, name

@@ -23,13 +23,17 @@ def rows(bot, model):
         return session.exec(select(model)).all()
 
 
-async def walk_to_confirm(bot, who=SITI, text=IDEA, *, anonymous=True) -> str:
-    """Go through every step up to the summary; return the draft key on the Send button."""
+async def walk_to_confirm(bot, who=SITI, text=IDEA, *, anonymous=True, public=False) -> str:
+    """Go through every step up to the summary; return the draft key on the Send button.
+
+    "May it be shown publicly?" is answered when it is asked (a resident's first idea)."""
     await bot.deliver(u.text(who, "/ide"))
     await bot.deliver(u.text(who, text))
     await bot.deliver(u.callback(who, "ide:kec:martapura"))
     await bot.deliver(u.callback(who, "ide:pil:environment"))
     await bot.deliver(u.callback(who, "ide:name:anon" if anonymous else "ide:name:public"))
+    if "ide:pub:yes" in bot.request.buttons():
+        await bot.deliver(u.callback(who, "ide:pub:yes" if public else "ide:pub:no"))
     return send_button(bot)
 
 
@@ -89,6 +93,7 @@ async def test_each_step_asks_the_next_question(bot):
     await bot.deliver(u.callback(SITI, "ide:pil:living"))
     assert "Siti" in bot.request.last_text()
     await bot.deliver(u.callback(SITI, "ide:name:public"))
+    await bot.deliver(u.callback(SITI, "ide:pub:no"))
     summary = bot.request.last_text()
     assert (
         "tanpa lokasi" in summary and "Smart Living" in summary and "dengan nama (Siti)" in summary
@@ -121,6 +126,7 @@ async def test_english_flow_speaks_english_throughout(bot):
     await bot.deliver(u.callback(JOHN, "ide:pil:environment"))
     assert "May officers see your name" in bot.request.last_text()
     await bot.deliver(u.callback(JOHN, "ide:name:public"))
+    await bot.deliver(u.callback(JOHN, "ide:pub:no"))
     send = send_button(bot)
     await bot.deliver(u.callback(JOHN, send))
     thanks = bot.request.last_text(JOHN["id"])
@@ -166,6 +172,7 @@ async def test_photo_with_caption_is_kept_with_the_idea(bot):
     await bot.deliver(u.callback(SITI, "ide:kec:gambut"))
     await bot.deliver(u.callback(SITI, "ide:pil:environment"))
     await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    await bot.deliver(u.callback(SITI, "ide:pub:no"))
     assert "2 foto" in bot.request.last_text()
     send = send_button(bot)
     await bot.deliver(u.callback(SITI, send))
@@ -212,6 +219,7 @@ async def test_shared_location_answers_the_where_step(bot):
     await bot.deliver(u.location(SITI, -3.4123, 114.8456))
     await bot.deliver(u.callback(SITI, "ide:pil:environment"))
     await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    await bot.deliver(u.callback(SITI, "ide:pub:no"))
     assert "-3.41230" in bot.request.last_text()
     send = send_button(bot)
     await bot.deliver(u.callback(SITI, send))
@@ -231,6 +239,7 @@ async def test_edit_changes_one_answer_and_returns_to_the_summary(bot):
         "ide:editf:where",
         "ide:editf:pillar",
         "ide:editf:name",
+        "ide:editf:public",
     }
     await bot.deliver(u.callback(SITI, "ide:editf:where"))
     assert bot.request.last_text() == bot.text("idea.ask_where")
@@ -281,6 +290,7 @@ async def test_a_restart_continues_the_conversation_at_the_same_step(bot_factory
         assert second.request.last_text().startswith("🏷️ Menurut saya ide ini termasuk pilar")
         await second.deliver(u.callback(SITI, "ide:pil:environment"))
         await second.deliver(u.callback(SITI, "ide:name:anon"))
+        await second.deliver(u.callback(SITI, "ide:pub:no"))
         send = send_button(second)
         await second.deliver(u.callback(SITI, send))
         [submission] = rows(second, Submission)
@@ -412,6 +422,7 @@ async def test_when_the_tagger_is_unsure_the_resident_chooses_among_the_likelies
     assert {"economy", "branding"} <= set(offered)
     await bot.deliver(u.callback(SITI, "ide:pil:branding"))
     await bot.deliver(u.callback(SITI, "ide:name:anon"))
+    await bot.deliver(u.callback(SITI, "ide:pub:no"))
     await bot.deliver(u.callback(SITI, send_button(bot)))
     [submission] = rows(bot, Submission)
     assert submission.pillar == "branding" and submission.suggested_pillar in offered

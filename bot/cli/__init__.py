@@ -1,6 +1,7 @@
 """``python -m bot [command]``: ``run`` (the default) runs the bot; ``tag`` tags texts from
 standard input; ``backup PATH`` copies a running SQLite database; ``digest`` shows or sends the
-digest; ``report`` writes the evaluation evidence report (PDF, XLSX or both)."""
+digest; ``report`` writes the evaluation evidence report (PDF, XLSX or both); ``opendata --out
+DIR`` writes the open dataset of the published ideas."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("pdf", "xlsx", "both"), help="default: from --out, else both"
     )
     report.add_argument("--language", choices=("id", "en"), help="default DEFAULT_LANGUAGE")
+    opendata = commands.add_parser(
+        "opendata", help="write the published ideas, anonymised, as open data (CSV, JSON)"
+    )
+    opendata.add_argument("--out", type=Path, required=True, help="the folder to write into")
     return parser
 
 
@@ -85,6 +90,8 @@ def _digest_or_report(arguments: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    if arguments.command == "opendata":
+        return run(digest_cli.opendata(settings, arguments.out))
     if arguments.command == "report":
         language = arguments.language or settings.default_language
         return run(
@@ -105,7 +112,7 @@ def _digest_or_report(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    if arguments.command not in ("tag", "backup", "digest", "report"):
+    if arguments.command not in ("tag", "backup", "digest", "report", "opendata"):
         return _run(arguments.env_file)
     try:
         if arguments.command == "tag":

@@ -1,5 +1,5 @@
-"""``python -m bot digest`` and ``python -m bot report``: the digest and the evaluation evidence
-report from the command line.
+"""``python -m bot digest``, ``python -m bot report`` and ``python -m bot opendata``: the digest,
+the evaluation evidence report and the open dataset from the command line.
 
 ``digest --dry-run`` prints the digest of the latest period that has ended (the one ``--send``
 would send) and writes its chart and workbook to a folder, sending nothing and recording nothing.
@@ -8,6 +8,7 @@ job, and tries chats that had failed once more. ``report`` writes the evidence r
 period: the PDF, the workbook or both (``--format``; without it the format follows the ``--out``
 file's name, and without either both are written under their default names). The PDF embeds the
 photos of implemented ideas that Telegram gives; one it cannot fetch is left out, with a warning.
+``opendata`` writes the open dataset of the published ideas into a folder.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.core.clock import utc_now
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.domain.digest.build import DigestBuilder
+from bot.domain.opendata import OpenData
 from bot.domain.reports import Format, Report, Reports, SpanError, report_span
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
@@ -148,4 +150,17 @@ async def report(
     for target, data in report_targets(built, made, out):
         target.write_bytes(data)
         print(f"Wrote {target}: {built.ideas} idea(s) received {span}")
+    return 0
+
+
+async def opendata(settings: Settings, out: Path) -> int:
+    """Write the open dataset into ``out``."""
+    parts = _ingredients(settings)
+    written = await OpenData(
+        db=parts["db"], settings=settings, clock=utc_now, catalogue=parts["catalogue"]
+    ).write(out)
+    for path in written.files:
+        print(f"Wrote {path}", file=sys.stderr)
+    print(f"{written.ideas} published idea(s) in the open dataset")
+    parts["db"].engine.dispose()
     return 0

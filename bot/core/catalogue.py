@@ -7,6 +7,7 @@ fault.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -14,6 +15,8 @@ from pathlib import Path
 
 LANGUAGES = ("id", "en")
 PILLAR_KEYS = ("governance", "branding", "economy", "living", "society", "environment")
+REGION_CODE = re.compile(r"\d{2}\.\d{2}")
+KECAMATAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 
 
 class CatalogueError(ValueError):
@@ -41,12 +44,14 @@ class Pillar:
 class Kecamatan:
     key: str
     name: str
+    code: str | None = None  # the official regional code (Kemendagri), e.g. 63.03.05
 
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     pillars: tuple[Pillar, ...]
     kecamatan: tuple[Kecamatan, ...]
+    region_code: str | None = None  # the regency's official code (Kemendagri), e.g. 63.03
 
     def pillar(self, key: str) -> Pillar:
         for pillar in self.pillars:
@@ -133,11 +138,25 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     )
     if sorted(p.key for p in pillars) != sorted(PILLAR_KEYS):
         raise CatalogueError(f"pillars.toml must define each pillar once: {', '.join(PILLAR_KEYS)}")
+    places = _read_toml(base / "kecamatan.toml")
+    region_code = places.get("region_code")
+    if region_code is not None and not REGION_CODE.fullmatch(str(region_code)):
+        raise CatalogueError(
+            f"kecamatan.toml: region_code must look like 63.03, got {region_code!r}"
+        )
     kecamatan = []
-    for raw in _read_toml(base / "kecamatan.toml").get("kecamatan", []):
+    for raw in places.get("kecamatan", []):
         if not isinstance(raw, dict) or not raw.get("key") or not raw.get("name"):
             raise CatalogueError("kecamatan.toml: every kecamatan needs a key and a name")
-        kecamatan.append(Kecamatan(str(raw["key"]), str(raw["name"])))
+        code = raw.get("code")
+        if code is not None and not (
+            KECAMATAN_CODE.fullmatch(str(code)) and str(code).startswith(f"{region_code}.")
+        ):
+            raise CatalogueError(
+                f"kecamatan.toml: {raw['key']}: code must be region_code and two digits, "
+                f"e.g. {region_code}.01, got {code!r}"
+            )
+        kecamatan.append(Kecamatan(str(raw["key"]), str(raw["name"]), code))
     if not kecamatan or len({k.key for k in kecamatan}) != len(kecamatan):
         raise CatalogueError("kecamatan.toml: needs at least one kecamatan, each key once")
-    return Catalogue(pillars=pillars, kecamatan=tuple(kecamatan))
+    return Catalogue(pillars=pillars, kecamatan=tuple(kecamatan), region_code=region_code)

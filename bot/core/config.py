@@ -43,6 +43,8 @@ class Settings:
     announce_new: bool
     review_sla_days: int
     log_level: str
+    public_channel_id: int | None = None
+    opendata_dir: Path | None = None
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, admins={len(self.admin_ids)})"
@@ -102,6 +104,21 @@ def _cron(raw: str, timezone: ZoneInfo) -> str:
             f"DIGEST_SCHEDULE is not a valid cron expression ({error}): {raw!r}"
         ) from None
     return raw
+
+
+def _channel(raw: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value >= 0:
+        raise ConfigError(
+            f"PUBLIC_CHANNEL_ID must be the channel's id, a negative number such as "
+            f"-1001234567890, got {raw!r}"
+        )
+    return value
 
 
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
@@ -173,6 +190,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         announce_new=_bool("ANNOUNCE_NEW", get("ANNOUNCE_NEW", "true")),
         review_sla_days=_int("REVIEW_SLA_DAYS", get("REVIEW_SLA_DAYS", "3"), minimum=1),
         log_level=log_level,
+        public_channel_id=_channel(get("PUBLIC_CHANNEL_ID")),
+        opendata_dir=Path(get("OPENDATA_DIR")) if get("OPENDATA_DIR") else None,
     )
 
 

@@ -25,6 +25,7 @@ class Step(enum.StrEnum):
     WHERE = "where"
     PILLAR = "pillar"
     NAME = "name"
+    PUBLIC = "public"
     CONFIRM = "confirm"
 
 
@@ -35,6 +36,7 @@ class Field(enum.StrEnum):
     WHERE = "where"
     PILLAR = "pillar"
     NAME = "name"
+    PUBLIC = "public"
 
 
 SKIPPED = "-"
@@ -54,6 +56,8 @@ def next_step(draft: Draft) -> Step:
         return Step.PILLAR
     if draft.anonymous is None:
         return Step.NAME
+    if draft.public is None:
+        return Step.PUBLIC
     return Step.CONFIRM
 
 

@@ -38,8 +38,8 @@ def in_days(hours: float | None) -> float | str:
 def pillar_rows(
     figures: EvidenceFigures, pillars: dict[str, str], total: str
 ) -> list[list[object]]:
-    """Per pillar, then the total: name, ideas, accepted, implemented, rejected, median days to
-    a first response and to a decision (``""`` when none)."""
+    """Per pillar, then the total: name, ideas, accepted, implemented, rejected, residents'
+    supports, median days to a first response and to a decision (``""`` when none)."""
     by_pillar = {tally.key: tally for tally in figures.by_pillar}
     rows: list[list[object]] = []
     for key, name in pillars.items():
@@ -51,6 +51,7 @@ def pillar_rows(
                 tally.accepted,
                 tally.implemented,
                 tally.rejected,
+                tally.supports,
                 in_days(median_hours(figures.first_response.get(key, {}))),
                 in_days(median_hours(figures.decision.get(key, {}))),
             ]
@@ -58,7 +59,7 @@ def pillar_rows(
     rows.append(
         [
             total,
-            *(sum(int(row[column]) for row in rows) for column in range(1, 5)),
+            *(sum(int(row[column]) for row in rows) for column in range(1, 6)),
             in_days(median_hours(merged(figures.first_response.values()))),
             in_days(median_hours(merged(figures.decision.values()))),
         ]

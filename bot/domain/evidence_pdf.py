@@ -300,12 +300,13 @@ class _Report:
                     "accepted",
                     "implemented",
                     "rejected",
+                    "supports",
                     "first_response",
                     "decision",
                 )
             ],
             rows,
-            (44, 20, 22, 24, 20, 25, 25),
+            (40, 18, 20, 22, 18, 18, 22, 22),
             size=8,
             bold_last=True,
         )
@@ -333,7 +334,7 @@ class _Report:
         photos: dict[str, list[bytes]],
     ) -> None:
         self.section(self.catalogue.pillar_name(key, self.language))
-        _, ideas, accepted, implemented, rejected, first, decision = row
+        _, ideas, accepted, implemented, rejected, supports, first, decision = row
         self.paragraph(
             self.t(
                 "pdf_pillar_figures",
@@ -341,6 +342,7 @@ class _Report:
                 accepted=self.n(accepted),
                 implemented=self.n(implemented),
                 rejected=self.n(rejected),
+                supports=self.n(supports),
                 first=self.n(first),
                 decision=self.n(decision),
             )

@@ -30,6 +30,7 @@ SEARCH_LIMIT = 10
 CHART_WEEKS = 12
 CHART_KECAMATAN = 10
 NO_PLACE = ""
+MOST_SUPPORTED_SHOWN = 5
 EXPORT_COLUMNS = ("code", "created", "updated", "status", "pillar", "kecamatan", "text", "name")
 
 
@@ -40,6 +41,8 @@ class Counts:
     by_status: dict[str, int]
     by_week: list[tuple[str, int]]  # ("2026-W48", n), oldest first
     by_kecamatan: dict[str, int]  # NO_PLACE for submissions without a kecamatan
+    supports: int = 0  # residents' supports of these submissions
+    most_supported: tuple[tuple[str, int], ...] = ()  # (code, supports), most first
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +153,17 @@ class Records:
             by_status = records.count_by(session, field="status", criteria=criteria)
             by_place = records.count_by(session, field="kecamatan", criteria=criteria)
             days = records.count_by_day(session, criteria=criteria, zone=zone, moment=now)
+            supports, top = records.most_supported(
+                session, criteria=criteria, limit=MOST_SUPPORTED_SHOWN
+            )
             return Counts(
                 total=sum(by_status.values()),
                 by_pillar={str(k): n for k, n in by_pillar.items()},
                 by_status={str(k): n for k, n in by_status.items()},
                 by_week=iso_weeks(days),
                 by_kecamatan={k or NO_PLACE: n for k, n in by_place.items()},
+                supports=supports,
+                most_supported=tuple(top),
             )
 
         return await self._db.read(count)

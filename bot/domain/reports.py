@@ -262,6 +262,7 @@ class Reports:
                 "accepted",
                 "implemented",
                 "rejected",
+                "supports",
                 "first_response",
                 "decision",
             )
@@ -269,7 +270,7 @@ class Reports:
         rows = pillar_rows(figures, pillars, t("total"))
         _table(summary, 5, headers, rows, bold)
         summary.set_column(0, 0, 24)
-        summary.set_column(1, 6, 14)
+        summary.set_column(1, 7, 14)
         chart = book.add_chart({"type": "column"})
         for column in (1, 2, 3):
             chart.add_series(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from sqlmodel import Session
+
 from bot.core.clock import Clock
 from bot.core.i18n import resolve_language
 from bot.domain.ideapool import IdeaPool
-from storage import privacy, queries
+from storage import privacy, public, queries
 from storage.engine import Database
 
 # Residents whose language is kept in memory (the most recent; the others are read again).
@@ -18,9 +20,16 @@ class Residents:
     """Language choices, remembered in the database and cached in memory."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, ideas: IdeaPool, default_language: str
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        ideas: IdeaPool,
+        default_language: str,
+        public_channel_id: int | None = None,
     ) -> None:
         self._db = db
+        self._channel = public_channel_id
         self._ideas = ideas
         self._clock = clock
         self._default = default_language
@@ -42,8 +51,18 @@ class Residents:
             self._chosen.popitem(last=False)
 
     async def erase(self, user_id: int) -> privacy.Erased:
-        """Erase the resident's personal data; their ideas stay, anonymous and unlinked."""
-        erased = await self._db.write(privacy.erase_resident, user_id=user_id)
+        """Erase the resident's personal data; their ideas stay, anonymous and unlinked, and their
+        posts in the public channel lose the name (queued with the erasure)."""
+        now = self._clock()
+
+        def erase(session: Session) -> privacy.Erased:
+            if self._channel is not None:
+                public.queue_posts_of_resident(
+                    session, resident_id=user_id, channel_id=self._channel, now=now
+                )
+            return privacy.erase_resident(session, user_id=user_id)
+
+        erased = await self._db.write(erase)
         self._chosen.pop(user_id, None)
         await self._ideas.unlink(user_id)
         return erased

@@ -32,7 +32,7 @@ from bot.tagging import Tagger
 from storage import review as store
 from storage.engine import Database
 from storage.models import Status, StatusChangePublic, SubmissionPublic
-from storage.outbox import Buttons, queue_message
+from storage.outbox import Buttons, queue_message, queue_post
 from storage.queries import (
     history,
     submission_by_code,
@@ -123,7 +123,8 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """The change is stored; ``notified`` says a message to the resident was queued with it."""
+    """The change is stored; ``notified`` says a message (to the resident, or the idea's public
+    post) was queued with it."""
 
     submission: SubmissionPublic
     notified: bool = False
@@ -386,8 +387,12 @@ class Review:
         if not changed:
             return self._conflict(session, current.id, current.version)
         fresh = store.submission(session, submission_id=current.id)
+        channel = self._settings.public_channel_id
+        posted = channel is not None and fresh.public
+        if posted:  # the outbox posts, edits or removes its post as the idea now stands
+            queue_post(session, chat_id=channel, submission_id=current.id, now=now)
         if resident is None:
-            return Done(fresh)
+            return Done(fresh, notified=posted)
         text, buttons = self._notice(language, action, current, words, to_pillar, other_code)
         queue_message(session, chat_id=resident.id, text=text, buttons=buttons, now=now)
         return Done(fresh, notified=True)

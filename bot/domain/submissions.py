@@ -236,6 +236,10 @@ class Submissions:
     async def set_anonymous(self, user_id: int, anonymous: bool) -> Draft:
         return await self._update(user_id, lambda draft: setattr(draft, "anonymous", anonymous))
 
+    async def set_public(self, user_id: int, public: bool) -> Draft:
+        """Record whether the idea may be shown publicly (the resident's next ideas offer it)."""
+        return await self._update(user_id, lambda draft: setattr(draft, "public", public))
+
     async def clear(self, user_id: int, field: Field) -> Draft:
         """Forget one answer so that the conversation asks for it again."""
 
@@ -246,6 +250,8 @@ class Submissions:
                 draft.kecamatan = draft.latitude = draft.longitude = None
             elif field is Field.PILLAR:
                 draft.pillar = None
+            elif field is Field.PUBLIC:
+                draft.public = None
             else:
                 draft.anonymous = None
 
@@ -275,8 +281,9 @@ class Submissions:
     async def _update(
         self, user_id: int, change: Callable[[Draft], None], *, create: bool = False
     ) -> Draft:
-        """Apply ``change`` to the resident's draft; without one, create it when ``create``,
-        else raise :class:`DraftGone`."""
+        """Apply ``change`` to the resident's draft; without one, create it when ``create``
+        (answering "may it be shown publicly?" as the resident last did), else raise
+        :class:`DraftGone`."""
         now = self._clock()
 
         def apply(session: Session) -> Draft:
@@ -284,7 +291,13 @@ class Submissions:
             if draft is None:
                 if not create:
                     raise DraftGone
-                draft = Draft(resident_id=user_id, key=uuid.uuid4().hex, updated_at=now)
+                resident = queries.get_resident(session, user_id=user_id)
+                draft = Draft(
+                    resident_id=user_id,
+                    key=uuid.uuid4().hex,
+                    public=resident.publish_default if resident else None,
+                    updated_at=now,
+                )
             change(draft)
             draft.updated_at = now
             return queries.save_draft(session, draft=draft)
@@ -330,6 +343,7 @@ class Submissions:
             _remember(session, profile, now)
             if not draft.anonymous:
                 queries.record_consent(session, user_id=profile.user_id, now=now)
+            queries.set_publish_default(session, user_id=profile.user_id, public=bool(draft.public))
             submission = Submission(
                 draft_key=draft.key,
                 resident_id=profile.user_id,
@@ -342,6 +356,7 @@ class Submissions:
                 latitude=draft.latitude,
                 longitude=draft.longitude,
                 anonymous=bool(draft.anonymous),
+                public=bool(draft.public),
                 status=Status.NEW,
                 language=language,
                 looks_like_complaint=draft.looks_like_complaint,

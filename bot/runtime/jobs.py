@@ -8,6 +8,7 @@
 | ``put-aside-idle`` | every minute, first after 30 min | put aside what waited too long |
 | ``prune-inbox`` | every 6 h | forget old handled updates and settled outbox messages |
 | ``retrain-tagger`` | at start, then daily | retrain the tagger from officers' labels |
+| ``write-opendata`` | at start, then weekly (with ``OPENDATA_DIR``) | write the open dataset |
 
 Each group has its own ``schedule_…`` function too, so a test can start just the jobs it needs.
 """
@@ -42,6 +43,8 @@ DIGEST_CATCH_UP_EVERY = timedelta(minutes=15)
 # A cron run held up longer than this (a suspended host, a blocked loop) is skipped by APScheduler
 # and left to the catch-up job, which runs more often than that.
 DIGEST_MISFIRE_GRACE = timedelta(hours=1)
+OPENDATA_JOB = "write-opendata"
+OPENDATA_EVERY = timedelta(days=7)
 
 
 async def prune(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,6 +87,27 @@ async def deliver_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     await services(context).digests.deliver_due(context.bot)
 
 
+async def write_opendata(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write the open dataset of the published ideas into ``OPENDATA_DIR``."""
+    found = services(context)
+    folder = found.settings.opendata_dir
+    try:
+        written = await found.opendata.write(folder)
+    except OSError as error:  # the folder is not writable: say so, try again next week
+        logger.error("Could not write the open dataset to %s: %s", folder, error)
+        return
+    logger.info("Wrote the open dataset (%d idea(s)) to %s", written.ideas, folder)
+
+
+def schedule_opendata(application: Application) -> None:
+    """With ``OPENDATA_DIR`` set: the open dataset now (once the JobQueue runs), then weekly."""
+    if services(application).settings.opendata_dir is None:
+        return
+    application.job_queue.run_repeating(
+        write_opendata, interval=OPENDATA_EVERY, first=0, name=OPENDATA_JOB
+    )
+
+
 def schedule_housekeeping(application: Application) -> None:
     jobs = application.job_queue
     jobs.run_repeating(prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name=PRUNE_JOB)
@@ -120,3 +144,4 @@ def register_jobs(application: Application) -> None:
     schedule_learning(application)
     schedule_housekeeping(application)
     schedule_digest(application)
+    schedule_opendata(application)

@@ -24,6 +24,7 @@ RESIDENT_MENU = (
     (("ide", "idea"), "command.idea"),
     (("ideaku", "myideas"), "command.myideas"),
     (("status", "status"), "command.status"),
+    (("jelajah", "browse"), "command.browse"),
     (("batal", "cancel"), "command.cancel"),
     (("bahasa", "language"), "command.language"),
     (("privasi", "privacy"), "command.privacy"),

@@ -12,6 +12,12 @@ or an album) before it. When more than :data:`COALESCE_OVER` new ideas wait for 
 as one message that lists them all, so after a burst the team's group is up to date within one of
 its turns rather than an hour later.
 
+A message with ``post_of`` keeps a submission's post in the public channel in step with the idea:
+the :class:`Posts` the factory hands in draws the post as the idea stands when it is sent, and the
+outbox posts it (keeping its message id), edits it, or deletes it when the idea is no longer shown
+(a post too old to delete is edited to say it was withdrawn). Several such messages for one idea
+in a batch are one edit. The channel's pace is a group's: 20 messages a minute.
+
 Sending goes through the bot's rate limiter, which already retries 429, 5xx and timeouts; what still
 fails is tried again later with a growing delay, at most :data:`LONGEST_DELAY`. A message that
 failed because Telegram could not be reached (timeouts, 5xx, 429) is never given up: an outage of
@@ -69,6 +75,26 @@ class Cards(Protocol):
     async def new_ideas(self, chat_id: int, submission_ids: list[int]) -> str: ...
 
 
+class PostMessage(NamedTuple):
+    """A submission's public post: a photo with the text as its caption, or the text alone."""
+
+    photo: str | None
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+class Posts(Protocol):
+    """Draws a submission's post in the public channel."""
+
+    async def post(self, submission_id: int) -> PostMessage | None:
+        """The post as the idea stands now, or ``None`` when it is not shown."""
+        ...
+
+    async def withdrawn(self, submission_id: int) -> str:
+        """What a post that cannot be deleted says instead."""
+        ...
+
+
 async def send_card_message(bot: Bot, chat_id: int, card: CardMessage) -> None:
     """Send the card's photos (one photo, or an album), then the card with its buttons.
 
@@ -102,10 +128,18 @@ def _markup(message: OutboxMessage) -> InlineKeyboardMarkup | None:
 class Outbox:
     """Sends due outbox messages: chats side by side, each chat's in order."""
 
-    def __init__(self, *, db: Database, clock: Clock, cards: Cards | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        cards: Cards | None = None,
+        posts: Posts | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._cards = cards
+        self._posts = posts
         self._busy: set[int] = set()  # chats a run is delivering now
         self._again: set[int] = set()  # of those, chats that got more since the run looked
         self._runs: set[asyncio.Task] = set()
@@ -191,10 +225,19 @@ class Outbox:
         new_ideas = [m for m in batch if m.card_intro is CardIntro.NEW]
         listed = len(new_ideas) > COALESCE_OVER and self._cards is not None
         sent = 0
+        synced: set[int] = set()
         for message in batch:
             if listed and message.card_intro is CardIntro.NEW:
                 if message is new_ideas[0]:
                     sent += await self._send_list(bot, chat_id, new_ideas)
+                continue
+            if message.post_of is not None:
+                if message.post_of not in synced:
+                    synced.add(message.post_of)
+                    same = [m for m in batch if m.post_of == message.post_of]
+                    sent += await self._attempt(
+                        same, lambda m=message: self._sync_post(bot, m.chat_id, m.post_of)
+                    )
                 continue
             sent += await self._attempt([message], lambda m=message: self._post(bot, m))
         return sent
@@ -217,6 +260,63 @@ class Outbox:
         card = await self._cards.card(message.chat_id, message.card_of, message.card_intro)
         if card is not None:  # else the idea is gone: nothing left to show
             await send_card_message(bot, message.chat_id, card)
+
+    async def _sync_post(self, bot: Bot, chat_id: int, submission_id: int) -> None:
+        if self._posts is None:
+            raise RuntimeError("this outbox was built without Posts, so it cannot post an idea")
+        drawn = await self._posts.post(submission_id)
+        posted = await self._db.read(store.post_message_id, submission_id=submission_id)
+        if drawn is None:
+            if posted is not None:
+                await self._withdraw(bot, chat_id, posted, submission_id)
+                await self._remember_post(submission_id, None)
+            return
+        if posted is not None:
+            try:
+                if drawn.photo is None:
+                    await bot.edit_message_text(
+                        drawn.text, chat_id=chat_id, message_id=posted, reply_markup=drawn.markup
+                    )
+                else:
+                    await bot.edit_message_caption(
+                        chat_id=chat_id,
+                        message_id=posted,
+                        caption=drawn.text,
+                        reply_markup=drawn.markup,
+                    )
+                return
+            except BadRequest as error:  # the post was deleted in the channel: post it again
+                logger.warning("Could not edit the post of submission %s: %s", submission_id, error)
+        if drawn.photo is None:
+            sent = await bot.send_message(chat_id, drawn.text, reply_markup=drawn.markup)
+        else:
+            sent = await bot.send_photo(
+                chat_id, drawn.photo, caption=drawn.text, reply_markup=drawn.markup
+            )
+        await self._remember_post(submission_id, sent.message_id)
+
+    async def _withdraw(self, bot: Bot, chat_id: int, message_id: int, submission_id: int) -> None:
+        """Delete the post; one Telegram no longer lets the bot delete says it was withdrawn."""
+        try:
+            await bot.delete_message(chat_id, message_id)
+            return
+        except BadRequest as error:
+            logger.info("Could not delete the post of submission %s: %s", submission_id, error)
+        text = await self._posts.withdrawn(submission_id)
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            return
+        except BadRequest:
+            pass  # a photo post: its caption says it
+        try:
+            await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=text)
+        except BadRequest as error:  # deleted in the channel by hand: nothing left to withdraw
+            logger.info("The post of submission %s is gone: %s", submission_id, error)
+
+    async def _remember_post(self, submission_id: int, message_id: int | None) -> None:
+        await self._db.write(
+            store.set_post_message_id, submission_id=submission_id, message_id=message_id
+        )
 
     async def _attempt(
         self, messages: list[OutboxMessage], post: Callable[[], Awaitable[None]]
