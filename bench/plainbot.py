@@ -35,7 +35,7 @@ from telegram.request import BaseRequest
 
 from bot.core.catalogue import Catalogue
 
-IDEA, WHERE, PILLAR, NAME, CONFIRM = range(5)
+IDEA, WHERE, PILLAR, NAME, PUBLIC, CONFIRM = range(6)
 
 
 def build_plain_bot(
@@ -50,7 +50,7 @@ def build_plain_bot(
     connection = sqlite3.connect(database)
     connection.execute(
         "CREATE TABLE idea (id INTEGER PRIMARY KEY, user_id INTEGER, text TEXT, kecamatan TEXT,"
-        " pillar TEXT, anonymous INTEGER)"
+        " pillar TEXT, anonymous INTEGER, public INTEGER)"
     )
     kecamatan = [place.key for place in catalogue.kecamatan]
     words = {
@@ -106,11 +106,22 @@ def build_plain_bot(
         return NAME
 
     async def name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Store the choice and ask whether the idea may be shown publicly."""
+        query = update.callback_query
+        await query.answer()
+        context.user_data["anonymous"] = query.data == "ide:name:anon"
+        await query.edit_message_text(
+            "Bolehkah ide ini ditampilkan kepada publik?",
+            reply_markup=keyboard("ide:pub", ["yes", "no"]),
+        )
+        return PUBLIC
+
+    async def public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """Store the choice and show the summary with the Send button."""
         query = update.callback_query
         await query.answer()
         answers = context.user_data
-        answers["anonymous"] = query.data == "ide:name:anon"
+        answers["public"] = query.data == "ide:pub:yes"
         answers["key"] = uuid.uuid4().hex
         await query.edit_message_text(
             f"Periksa kembali:\n{answers['text']}\n{answers['kecamatan']} · {answers['pillar']}",
@@ -125,14 +136,15 @@ def build_plain_bot(
         answers = context.user_data
         with connection:
             cursor = connection.execute(
-                "INSERT INTO idea (user_id, text, kecamatan, pillar, anonymous)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO idea (user_id, text, kecamatan, pillar, anonymous, public)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     update.effective_user.id,
                     answers["text"],
                     answers["kecamatan"],
                     answers["pillar"],
                     answers["anonymous"],
+                    answers["public"],
                 ),
             )
         await query.edit_message_reply_markup(reply_markup=None)
@@ -160,6 +172,7 @@ def build_plain_bot(
                 WHERE: [CallbackQueryHandler(where, pattern=r"^ide:kec:")],
                 PILLAR: [CallbackQueryHandler(pillar, pattern=r"^ide:pil:")],
                 NAME: [CallbackQueryHandler(name, pattern=r"^ide:name:")],
+                PUBLIC: [CallbackQueryHandler(public, pattern=r"^ide:pub:")],
                 CONFIRM: [CallbackQueryHandler(send, pattern=r"^ide:send:")],
             },
             fallbacks=[CommandHandler("batal", cancel)],
