@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
-
 from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
@@ -29,6 +27,7 @@ from bot.domain.digest.text import without_contacts
 from bot.domain.evidence import kecamatan_rows, month_rows, pillar_rows
 from bot.domain.evidence_pdf import Contribution, render_pdf
 from bot.domain.evidence_pdf import Period as PdfPeriod
+from bot.domain.exports import new_workbook
 from storage.digest_figures import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, evidence_figures
@@ -57,7 +56,7 @@ def week_workbook(
     It goes to a group chat, so contact details a resident typed into an idea are blanked.
     """
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
@@ -235,7 +234,7 @@ class Reports:
             for key in self._catalogue.pillar_keys
         }
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        book = new_workbook(buffer)
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 14})
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
