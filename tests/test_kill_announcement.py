@@ -47,9 +47,10 @@ async def test_an_announcement_in_flight_at_a_kill_is_sent_after_the_restart_onc
             question = await say(
                 "Sediakan bank sampah keliling di setiap desa Kecamatan Gambut", "Di kecamatan mana"
             )
-            pillar = await press(question, "ide:kec:gambut", "Setuju, atau pilih")
+            pillar = await press(question, "ide:kec:gambut", "pilar")
             name = await press(pillar, "ide:pil:environment", "Bolehkah nama")
-            summary = await press(name, "ide:name:anon", "Periksa kembali")
+            public = await press(name, "ide:name:anon", "kepada publik")
+            summary = await press(public, "ide:pub:no", "Periksa kembali")
             # The card's send to the team stalls, as over a dead connection, and would fail
             # without effect: the bot is killed while it waits.
             api.fail_next("sendMessage", status=502, hang=120, chat_id=TEAM)
