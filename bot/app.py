@@ -28,6 +28,7 @@ from bot.domain.residents import Residents
 from bot.domain.review import Review
 from bot.domain.roles import Roles
 from bot.domain.submissions import SIMILAR_POOL, Submissions
+from bot.domain.units import Units
 from bot.runtime.abuse import SPAM_MEMORY, FloodGuard, Throttle
 from bot.runtime.digest_delivery import Digests, Sleep
 from bot.runtime.groupcommit import GroupCommit
@@ -141,7 +142,7 @@ def build_application(
             db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
         reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
-        roles=Roles(db=db, settings=settings, clock=clock, texts=texts),
+        roles=Roles(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         review=Review(
             db=db,
             settings=settings,
@@ -161,6 +162,7 @@ def build_application(
             texts=texts,
             offload=offload,
         ),
+        units=Units(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts),
     )
     handlers.register(application)
     return application

@@ -43,6 +43,8 @@ class Settings:
     announce_new: bool
     review_sla_days: int
     log_level: str
+    unit_sla_days: int = 5
+    unit_progress_days: int = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, admins={len(self.admin_ids)})"
@@ -173,6 +175,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         announce_new=_bool("ANNOUNCE_NEW", get("ANNOUNCE_NEW", "true")),
         review_sla_days=_int("REVIEW_SLA_DAYS", get("REVIEW_SLA_DAYS", "3"), minimum=1),
         log_level=log_level,
+        unit_sla_days=_int("UNIT_SLA_DAYS", get("UNIT_SLA_DAYS", "5"), minimum=1),
+        unit_progress_days=_int("UNIT_PROGRESS_DAYS", get("UNIT_PROGRESS_DAYS", "30"), minimum=1),
     )
 
 
