@@ -150,13 +150,13 @@ class Reminder:
 def _kind(step: store.Step) -> str | None:
     """What a recorded step counts as: a forward, an acknowledgement, an implementation, a
     return; ``None`` for a progress report."""
-    if step.to_status is Status.FORWARDED:
+    if step.to_status == Status.FORWARDED:
         return "fwd"
-    if step.to_status is Status.IN_PROGRESS:
-        return "ack" if step.from_status is Status.FORWARDED else None
-    if step.to_status is Status.IMPLEMENTED:
+    if step.to_status == Status.IN_PROGRESS:
+        return "ack" if step.from_status == Status.FORWARDED else None
+    if step.to_status == Status.IMPLEMENTED:
         return "done"
-    return "back" if step.to_status is Status.ACCEPTED else None
+    return "back" if step.to_status == Status.ACCEPTED else None
 
 
 def _median_days(durations: Sequence[timedelta]) -> float | None:
@@ -187,7 +187,7 @@ class Units:
         return suggest_units(self._catalogue, submission)
 
     def overdue(self, item: store.OpenItem, now: datetime) -> bool:
-        if item.submission.status is Status.FORWARDED:
+        if item.submission.status == Status.FORWARDED:
             zone, days = self._settings.timezone, self._settings.unit_sla_days
             return now > sla_deadline(item.forwarded_at, zone, days)
         return now - item.last_step_at > timedelta(days=self._settings.unit_progress_days)
@@ -285,7 +285,7 @@ class Units:
     @staticmethod
     def _returned_by(session: Session, current: SubmissionPublic, actor: Profile, step: Step):
         """A return pressed again by the liaison who returned it: the unit is gone by then."""
-        if step is not Step.RETURN or current.status is not Status.ACCEPTED:
+        if step is not Step.RETURN or current.status != Status.ACCEPTED:
             return False
         last = store.last_unit_change(session, submission_id=current.id)
         return last is not None and last.actor_id == actor.user_id
@@ -468,7 +468,7 @@ class Units:
                 ideas[kind].add(step.submission_id)
         to_ack, to_done, forwarded_at = [], [], {}
         for step in mine:
-            if step.to_status is Status.FORWARDED:
+            if step.to_status == Status.FORWARDED:
                 forwarded_at[step.submission_id] = step.at
                 continue
             since = forwarded_at.get(step.submission_id)
@@ -488,8 +488,8 @@ class Units:
             acknowledged=len(ideas["ack"]),
             implemented=len(ideas["done"]),
             returned=len(ideas["back"]),
-            waiting=sum(1 for i in open_here if i.submission.status is Status.FORWARDED),
-            in_progress=sum(1 for i in open_here if i.submission.status is Status.IN_PROGRESS),
+            waiting=sum(1 for i in open_here if i.submission.status == Status.FORWARDED),
+            in_progress=sum(1 for i in open_here if i.submission.status == Status.IN_PROGRESS),
             overdue=sum(1 for i in open_here if self.overdue(i, now)),
             median_days_to_acknowledge=_median_days(to_ack),
             median_days_to_implement=_median_days(to_done),
