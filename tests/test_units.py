@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import MetaData
+from sqlmodel import Session, select
 
 from bot.core.catalogue import CatalogueError, load_catalogue
 from bot.domain.units import suggest_units
@@ -15,7 +17,9 @@ from bot.runtime import jobs
 from storage import queries
 from storage import review as review_store
 from storage import units as unit_store
-from storage.models import Invite, Liaison, Status, StepPhoto
+from storage.engine import Database, make_engine
+from storage.migrate import upgrade
+from storage.models import Invite, Liaison, OutboxMessage, Status, StepPhoto
 from tests import updates as u
 from tests.conftest import ADMIN_ID
 from tests.desk import ADMIN, BUDI, GROUP_ID, SITI, appoint, button, changes, rows, seed, submission
@@ -332,3 +336,89 @@ def test_a_step_keeps_its_unit_and_photos_and_a_stale_version_changes_nothing(db
     photos = db.call(unit_store.step_photos, change_ids=[step])
     assert [(p.file_id, p.caption) for p in photos[step]] == [("f1", "sebelum")]
     assert db.call(unit_store.unit_steps)[0].unit == "pupr"
+
+
+def test_the_migration_upgrades_a_database_with_accepted_and_implemented_ideas(any_database_url):
+    engine = make_engine(any_database_url)
+    upgrade(engine, "0005_outbox_cards")
+    old = MetaData()
+    old.reflect(engine, only=["resident", "submission", "statuschange", "outboxmessage"])
+    with engine.begin() as connection:
+        connection.execute(
+            old.tables["resident"].insert(), [{"id": 611, "first_name": "Siti", "created_at": NOW}]
+        )
+        for number, status in ((1, "accepted"), (2, "implemented")):
+            connection.execute(
+                old.tables["submission"].insert(),
+                [
+                    {
+                        "id": number,
+                        "code": f"IDE-000{number}",
+                        "text": ROAD,
+                        "pillar": "living",
+                        "suggested_pillar": "living",
+                        "confidence": 0.9,
+                        "reasons": "[]",
+                        "anonymous": True,
+                        "status": status,
+                        "language": "id",
+                        "resident_id": 611,
+                        "draft_key": f"k{number}",
+                        "version": 2,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                ],
+            )
+            connection.execute(
+                old.tables["statuschange"].insert(),
+                [
+                    {
+                        "submission_id": number,
+                        "from_status": "in_review",
+                        "to_status": status,
+                        "actor_id": 601,
+                        "actor_role": "officer",
+                        "version": 2,
+                        "at": NOW,
+                    }
+                ],
+            )
+        connection.execute(
+            old.tables["outboxmessage"].insert(),
+            [
+                {
+                    "chat_id": 611,
+                    "text": "diterima",
+                    "buttons": "[]",
+                    "state": "pending",
+                    "attempts": 0,
+                    "created_at": NOW,
+                    "due_at": NOW,
+                }
+            ],
+        )
+    upgrade(engine)
+    db = Database(engine)
+    accepted = db.call(review_store.submission, submission_id=1)
+    implemented = db.call(review_store.submission, submission_id=2)
+    assert (accepted.status, accepted.unit) == (Status.ACCEPTED, None)
+    assert (implemented.status, implemented.unit) == (Status.IMPLEMENTED, None)
+    with Session(engine) as session:
+        [message] = session.exec(select(OutboxMessage)).all()
+        assert message.photos == "[]"
+    step = db.call_write(
+        unit_store.record_step,
+        submission_id=1,
+        expected_version=2,
+        to_status=Status.FORWARDED,
+        actor_id=601,
+        actor_role="officer",
+        unit="pupr",
+        owner="pupr",
+        now=NOW,
+    )
+    assert step is not None
+    [item] = db.call(unit_store.open_items, unit="pupr")
+    assert item.submission.code == "IDE-0001"
+    engine.dispose()
