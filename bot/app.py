@@ -115,8 +115,15 @@ def build_application(
         settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
     )
     offload = Offload()  # a worker process once serve() starts it; a thread in tests
+    units = Units(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts)
     digest_builder = DigestBuilder(
-        db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, offload=offload
+        db=db,
+        settings=settings,
+        clock=clock,
+        texts=texts,
+        catalogue=catalogue,
+        offload=offload,
+        units=units,
     )
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,
@@ -141,7 +148,9 @@ def build_application(
         digests=Digests(
             db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
-        reports=Reports(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
+        reports=Reports(
+            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, units=units
+        ),
         roles=Roles(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         review=Review(
             db=db,
@@ -162,7 +171,7 @@ def build_application(
             texts=texts,
             offload=offload,
         ),
-        units=Units(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts),
+        units=units,
     )
     handlers.register(application)
     return application

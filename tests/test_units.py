@@ -3,10 +3,12 @@ another unit's liaison, /tugas, /skpd, the overdue and the weekly reminder."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import MetaData
 from sqlmodel import Session, select
@@ -422,3 +424,54 @@ def test_the_migration_upgrades_a_database_with_accepted_and_implemented_ideas(a
     [item] = db.call(unit_store.open_items, unit="pupr")
     assert item.submission.code == "IDE-0001"
     engine.dispose()
+
+
+# Evidence ---------------------------------------------------------------------------------------
+
+
+async def implement_with_evidence(bot) -> None:
+    """IDE-0001 forwarded to the DLH, taken up and implemented with two photos."""
+    seed(bot, status=Status.ACCEPTED)
+    await forward(bot)
+    await bot.deliver(u.callback(ANDI, "skp:ack:1:2"))
+    await bot.deliver(u.callback(ANDI, "skp:done:1:3"))
+    await bot.deliver(u.text(ANDI, "Bank sampah beroperasi di Desa Sungai Batang"))
+    await bot.deliver(u.photo(ANDI, unique="before", caption="sebelum: sampah di tepi sungai"))
+    await bot.deliver(u.photo(ANDI, unique="after", caption="sesudah: bank sampah"))
+    await bot.deliver(u.callback(ANDI, "skw:send"))
+    assert submission(bot, 1).status == Status.IMPLEMENTED
+
+
+async def test_the_report_has_a_sheet_of_what_each_unit_contributed(desk, clock):
+    bot = desk
+    await implement_with_evidence(bot)
+    clock.now += timedelta(days=2)
+    found = bot.services
+    start = clock.now - timedelta(days=30)
+    figures = {f.key: f for f in await found.units.figures(start, clock.now)}
+    dlh = figures["dlh"]
+    assert (dlh.forwarded, dlh.acknowledged, dlh.implemented, dlh.returned) == (1, 1, 1, 0)
+    assert dlh.median_days_to_implement == 0.0 and dlh.liaisons == ("Andi",)
+    assert figures["pupr"].forwarded == 0
+    built = await found.reports.build(start, clock.now, "id")
+    book = openpyxl.load_workbook(io.BytesIO(built.workbook))
+    sheet = book["SKPD"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:5] == ["SKPD", "Diteruskan", "Diterima SKPD", "Terlaksana", "Dikembalikan"]
+    assert ["Dinas Lingkungan Hidup", 1, 1, 1, 0] in [row[:5] for row in rows]
+    [done] = [row for row in rows if row[0] == "IDE-0001"]
+    assert done[1] == "Dinas Lingkungan Hidup" and "Sungai Batang" in done[3]
+    assert done[4] == "sebelum: sampah di tepi sungai; sesudah: bank sampah"
+    assert "large-before" not in str(rows)  # file ids stay out
+
+
+async def test_the_digest_has_a_section_per_unit(desk, clock):
+    bot = desk
+    seed(bot, text=ROAD, pillar="living", status=Status.ACCEPTED)
+    await forward(bot, unit="pupr")
+    clock.now += timedelta(hours=1)
+    builder = bot.services.digest_builder
+    built = await builder.build(builder.current_period(), "id", files=False)
+    text = "\n".join(built.messages)
+    assert "<b>SKPD</b>" in text and "• Dinas PUPR: 1 · 0 · ⏰ 0" in text
+    assert "• DLH" not in text

@@ -21,6 +21,7 @@ from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.domain.digest.text import without_contacts
+from bot.domain.units import Implemented, UnitFigures, Units
 from storage.digest_figures import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, Tally, evidence_figures
@@ -147,17 +148,25 @@ class Reports:
         clock: Clock,
         texts: Texts,
         catalogue: Catalogue,
+        units: Units | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
         self._texts = texts
         self._catalogue = catalogue
+        self._units = units or Units(
+            db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
+        )
 
     async def build(self, start: datetime, end: datetime, language: str) -> Report:
         zone = self._settings.timezone
         figures = await self._db.read(evidence_figures, start=start, end=end, zone=zone)
-        workbook = await asyncio.to_thread(self._workbook, figures, start, end, language)
+        by_unit = await self._units.figures(start, end)
+        done_by_units = await self._units.implemented(start, end)
+        workbook = await asyncio.to_thread(
+            self._workbook, figures, start, end, language, by_unit, done_by_units
+        )
         first, last = (moment.astimezone(zone) for moment in (start, end - timedelta(seconds=1)))
         return Report(
             start=start,
@@ -170,7 +179,13 @@ class Reports:
         )
 
     def _workbook(
-        self, figures: EvidenceFigures, start: datetime, end: datetime, language: str
+        self,
+        figures: EvidenceFigures,
+        start: datetime,
+        end: datetime,
+        language: str,
+        by_unit: Sequence[UnitFigures],
+        done_by_units: Sequence[Implemented],
     ) -> bytes:
         def t(key: str, **params: object) -> str:
             return self._texts.get(language, f"report.{key}", **params)
@@ -345,8 +360,68 @@ class Reports:
                 )
             lines.set_title({"name": t("chart_months")})
             month_sheet.insert_chart(len(months) + 2, 0, lines, {"x_scale": 1.6})
+        _unit_sheet(book.add_worksheet(t("sheet_units")), t, by_unit, done_by_units, zone, bold)
         book.close()
         return buffer.getvalue()
+
+
+def _unit_sheet(
+    sheet,
+    t,
+    by_unit: Sequence[UnitFigures],
+    done: Sequence[Implemented],
+    zone: ZoneInfo,
+    bold,
+) -> None:
+    """Each SKPD's contribution, then the innovations they implemented with their evidence
+    photos' captions (the photos' file ids stay out)."""
+    headers = [
+        t(f"col_{key}")
+        for key in (
+            "unit",
+            "forwarded",
+            "acknowledged",
+            "unit_implemented",
+            "returned",
+            "days_to_acknowledge",
+            "days_to_implement",
+        )
+    ]
+    rows = [
+        [
+            unit.name,
+            unit.forwarded,
+            unit.acknowledged,
+            unit.implemented,
+            unit.returned,
+            "" if unit.median_days_to_acknowledge is None else unit.median_days_to_acknowledge,
+            "" if unit.median_days_to_implement is None else unit.median_days_to_implement,
+        ]
+        for unit in by_unit
+    ]
+    _table(sheet, 0, headers, rows, bold)
+    names = {unit.key: unit.name for unit in by_unit}
+    top = len(rows) + 2
+    _table(
+        sheet,
+        top,
+        [t(f"col_{key}") for key in ("code", "unit", "done", "evidence", "captions")],
+        [
+            [
+                idea.code,
+                names.get(idea.unit, idea.unit),
+                f"{idea.at.astimezone(zone):%Y-%m-%d}",
+                without_contacts(" ".join((idea.words or "").split())),
+                "; ".join(caption for caption in idea.photo_captions if caption)
+                or t("photos", count=len(idea.photo_file_ids)),
+            ]
+            for idea in done
+        ],
+        bold,
+    )
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 6, 16)
+    sheet.set_column(3, 4, 40)
 
 
 def _table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequence[object]], bold) -> None:

@@ -27,6 +27,7 @@ from bot.domain.digest.text import (
 )
 from bot.domain.reports import week_workbook
 from bot.domain.sla import overdue_cutoff
+from bot.domain.units import Units
 from storage import digest_figures as store
 from storage.digest_figures import DigestFigures
 from storage.engine import Database
@@ -118,6 +119,7 @@ class DigestBuilder:
         texts: Texts,
         catalogue: Catalogue,
         offload: Offload | None = None,
+        units: Units | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -125,6 +127,9 @@ class DigestBuilder:
         self._texts = texts
         self._catalogue = catalogue
         self._offload = offload or Offload()
+        self._units = units or Units(
+            db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
+        )
 
     def due_period(self) -> Period | None:
         """The week whose digest is due now: the one before the schedule's latest moment."""
@@ -160,7 +165,8 @@ class DigestBuilder:
             sla_days=self._settings.review_sla_days,
             now=now,
         )
-        messages = render_digest(figures, period, context)
+        by_unit = await self._units.figures(period.start, period.end)
+        messages = render_digest(figures, period, context, by_unit)
         t = self._text(language)
         span = {
             "start": self._texts.date(language, period.start),
