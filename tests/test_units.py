@@ -3,6 +3,7 @@ another unit's liaison, /tugas, /skpd, the overdue and the weekly reminder."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -475,3 +476,23 @@ async def test_the_digest_has_a_section_per_unit(desk, clock):
     text = "\n".join(built.messages)
     assert "<b>SKPD</b>" in text and "• Dinas PUPR: 1 · 0 · ⏰ 0" in text
     assert "• DLH" not in text
+
+
+async def test_search_stats_and_export_show_the_unit(desk):
+    bot = desk
+    seed(bot, status=Status.ACCEPTED)
+    seed(bot, text=ROAD, pillar="living", status=Status.ACCEPTED)
+    await forward(bot)
+    await bot.deliver(u.text(BUDI, "/cari skpd:dlh"))
+    found = bot.request.last_text(BUDI["id"])
+    assert "IDE-0001" in found and "Diteruskan ke SKPD · DLH" in found and "IDE-0002" not in found
+    await bot.deliver(u.text(BUDI, "/cari skpd:dpupr"))
+    assert "pupr" in bot.request.last_text(BUDI["id"])
+    await bot.deliver(u.text(BUDI, "/statistik"))
+    stats = [t for t in bot.request.texts(BUDI["id"]) if "Statistik" in t][-1]
+    assert "<b>Per SKPD</b>\n• DLH: 1" in stats
+    await bot.deliver(u.text(BUDI, "/ekspor"))
+    [(_, csv_file), _] = bot.request.uploads("sendDocument")
+    table = list(csv.reader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert table[0][-1] == "skpd"
+    assert [row[-1] for row in table[1:]] == ["Dinas Lingkungan Hidup", ""]
