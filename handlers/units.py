@@ -82,6 +82,9 @@ async def _outcome(
             except BadRequest as error:
                 logger.debug("Could not refresh the liaison's card (%s)", error)
         return
+    if query is not None and result is Refused.NOT_YOURS:
+        await query.answer(t.text("review.refused_not_yours"), show_alert=True)
+        return
     if query is not None:
         await query.answer()
     if result is Refused.NOT_STAFF:
@@ -156,6 +159,9 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | Non
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn) -> str | int:
     waiting = await t.services.units.prompt(update.effective_chat.id, t.user_id)
     result = await t.services.units.finish(profile(update), update.effective_chat.id)
+    unanswered = waiting is None or result in (None, Refused.EMPTY, Refused.NO_PHOTO)
+    if update.callback_query is not None and unanswered:
+        await update.callback_query.answer()  # else _outcome answers it
     if waiting is None or result is None:
         await update.effective_chat.send_message(t.text("review.prompt_put_aside"))
         return END
@@ -201,9 +207,8 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     t = await liaison_turn(update, context)
     if t is None:
         return END
-    await update.callback_query.answer()
     await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    return await _finish(update, context, t)
+    return await _finish(update, context, t)  # answers the query with the outcome
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

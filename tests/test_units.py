@@ -225,7 +225,7 @@ async def test_another_units_liaison_can_neither_see_nor_act(desk):
     shown = " ".join(bot.request.texts(DEWI["id"]))
     assert "IDE-0001" not in shown and "Bank" not in shown
     alerts = [a.get("text") for a in bot.request.of("answerCallbackQuery")]
-    assert alerts.count(bot.text("review.refused_not_yours")) == 4
+    assert alerts.count(bot.text("review.refused_not_yours")) == 5
     await bot.deliver(u.text(DEWI, "/tugas"))
     assert "Tidak ada tugas terbuka" in bot.request.last_text(DEWI["id"])
     await bot.deliver(u.callback(SITI, "skp:ack:1:2"))  # a resident's forged press

@@ -519,10 +519,14 @@ class Units:
 
     # The weekly reminder ------------------------------------------------------------------------
 
-    async def remind(self, week: datetime) -> int:
-        """Queue, once per ``week``, each liaison's list of open items (overdue marked) in their
-        private chat; how many were queued."""
+    async def remind(self) -> int:
+        """Queue, once a week (from Monday 00:00 in ``TIMEZONE``), each liaison's list of open
+        items (overdue marked) in their private chat; how many were queued."""
         now = self._clock()
+        local = now.astimezone(self._settings.timezone)
+        week = (local - timedelta(days=local.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
 
         def queue(session: Session) -> int:
             items = store.open_items(session)

@@ -82,12 +82,11 @@ async def retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def deliver_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Deliver the due digest wherever it has not gone yet; queue each SKPD liaison's reminder
-    of their open items, once for the period."""
+    of their open items, once a week."""
     found = services(context)
-    await found.digests.deliver_due(context.bot)
-    period = found.digest_builder.due_period()
-    if period is not None and await found.units.remind(period.start):
+    if await found.units.remind():
         found.outbox.kick(context.bot)
+    await found.digests.deliver_due(context.bot)
 
 
 def schedule_housekeeping(application: Application) -> None:
