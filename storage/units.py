@@ -227,7 +227,15 @@ def unit_steps(
 ) -> list[Step]:
     """Every step taken with a unit (in ``[start, end)`` when given), in the order taken."""
     query = (
-        select(StatusChange, Submission.code)
+        select(
+            StatusChange.submission_id,
+            Submission.code,
+            StatusChange.unit,
+            StatusChange.from_status,
+            StatusChange.to_status,
+            StatusChange.note,
+            StatusChange.at,
+        )
         .join(Submission, col(Submission.id) == col(StatusChange.submission_id))
         .where(col(StatusChange.unit).is_not(None))
         .order_by(col(StatusChange.at), col(StatusChange.id))
@@ -238,15 +246,15 @@ def unit_steps(
         query = query.where(col(StatusChange.at) < end)
     return [
         Step(
-            submission_id=change.submission_id,
+            submission_id=submission_id,
             code=code or "",
-            unit=change.unit,
-            from_status=change.from_status,
-            to_status=change.to_status,
-            note=change.note,
-            at=change.at,
+            unit=unit,
+            from_status=Status(from_status) if from_status else None,
+            to_status=Status(to_status),
+            note=note,
+            at=at,
         )
-        for change, code in session.exec(query).all()
+        for submission_id, code, unit, from_status, to_status, note, at in session.exec(query)
     ]
 
 
