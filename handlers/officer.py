@@ -53,11 +53,36 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     unit = command_argument(context).lower() or None
     if unit is not None and t.services.catalogue.unit(unit) is None:
-        keys = ", ".join(u.key for u in t.services.catalogue.units)
+        catalogue = t.services.catalogue
+        keys = ", ".join(u.key for u in catalogue.units)
+        buttons = [
+            InlineKeyboardButton(u.short, callback_data=f"inv:{u.key}") for u in catalogue.units
+        ]
         await update.effective_message.reply_text(
-            t.text("units.invite_unknown", key=unit[:40], keys=keys)
+            t.text("units.invite_unknown", key=unit[:40], keys=keys),
+            reply_markup=InlineKeyboardMarkup(
+                [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+            ),
         )
         return
+    await _send_invite(update, context, t, unit)
+
+
+async def invite_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Make a liaison's invite for the SKPD picked from the buttons."""
+    t = await staff_turn(update, context, admin=True)
+    if t is None:
+        return
+    await update.callback_query.answer()
+    unit = update.callback_query.data.removeprefix("inv:")
+    if update.effective_chat.type != ChatType.PRIVATE or t.services.catalogue.unit(unit) is None:
+        return
+    await _send_invite(update, context, t, unit)
+
+
+async def _send_invite(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn, unit: str | None
+) -> None:
     invitation = await t.services.roles.invite(profile(update), unit)
     link = f"https://t.me/{context.bot.username}?start={invitation.payload}"
     expires = t.services.texts.datetime(t.language, invitation.expires_at)
@@ -66,7 +91,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         name = t.services.catalogue.unit_name(unit)
         text = t.text("units.invite", link=link, expires=expires, unit=name)
-    await update.effective_message.reply_text(text)
+    await update.effective_chat.send_message(text)
 
 
 async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,4 +268,5 @@ def handlers() -> list:
         CommandHandler(["lihat", "view"], view),
         CallbackQueryHandler(queue_page, pattern=rf"^rvq:{NUMBER}$"),
         CallbackQueryHandler(view_button, pattern=rf"^rvv:{NUMBER}$"),
+        CallbackQueryHandler(invite_unit, pattern=r"^inv:[a-z]{2,20}$"),
     ]

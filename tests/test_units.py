@@ -108,8 +108,15 @@ async def test_the_likeliest_unit_comes_from_the_words_and_the_pillar(bot):
 
 
 async def test_an_admin_invites_a_units_liaison_who_then_sees_only_their_units_work(bot):
-    await bot.deliver(u.text(ADMIN, "/undang dinas"))
+    await bot.deliver(u.text(ADMIN, "/undang skpd"))
     assert "pupr" in bot.request.last_text(ADMIN_ID) and rows(bot, Invite) == []
+    assert "inv:pupr" in bot.request.buttons() and "inv:dlh" in bot.request.buttons()
+    await bot.deliver(u.callback(SITI, "inv:dlh"))  # not an admin: no invite
+    assert rows(bot, Invite) == []
+    await bot.deliver(u.callback(ADMIN, "inv:dlh"))
+    assert "Dinas Lingkungan Hidup" in bot.request.last_text(ADMIN_ID)
+    [made] = rows(bot, Invite)
+    assert made.unit == "dlh"
     await bot.deliver(u.text(ADMIN, "/undang pupr"))
     reply = bot.request.last_text(ADMIN_ID)
     assert "Dinas Pekerjaan Umum dan Penataan Ruang" in reply
