@@ -141,12 +141,6 @@ class Implemented:
     photo_captions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    liaison_id: int
-    tasks: list[Task]
-
-
 def _kind(step: store.Step) -> str | None:
     """What a recorded step counts as: a forward, an acknowledgement, an implementation, a
     return; ``None`` for a progress report."""
