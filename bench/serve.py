@@ -96,7 +96,8 @@ async def main(arguments: argparse.Namespace) -> None:
     application = build_application(settings, **kwargs)
     lag: list[tuple[float, float]] = []
     builds: list[tuple[float, float]] = []
-    tasks = [asyncio.create_task(sample_lag(lag))]
+    # The sampler wakes the loop 100 times a second: only a run that asked for it pays for it.
+    tasks = [asyncio.create_task(sample_lag(lag))] if arguments.stats_out else []
     if arguments.digest or arguments.blocking_digest:
         tasks.append(
             asyncio.create_task(

@@ -1,6 +1,7 @@
 """Benchmark the tagger: pillars on the development set, intent on the frozen set, and speed.
 
-Run with ``.venv/bin/python bench/tagging.py``.
+Run with ``.venv/bin/python bench/tagging.py``; while tuning, with ``--without-frozen`` (the
+frozen set's results are then neither computed nor printed).
 
 Pillars: each fold trains on the shipped seed set plus the other four folds of
 ``tests/data/pillars_dev.jsonl`` and tags the fifth. Reported: pillar accuracy, macro-F1 and the
@@ -9,10 +10,10 @@ recall (rows that carry a ``complaint`` label), each beside the keyword-lexicon-
 "Seed set only" tags the whole dev set with the shipped model, trained on no dev example.
 
 Intent: 5-fold cross-validation on the shipped intent training set beside the shipped model on the
+development set (``tests/data/intent_dev2.jsonl``, written before the changes it judges) and the
 frozen evaluation set (``tests/data/intent_eval.jsonl``, written before the training set and never
-tuned on), per class and per language, with both confusion matrices, the issue's four targets,
-which help a question gets, and pillar accuracy and macro-F1 on the frozen set's ideas and
-complaints.
+tuned on), per class and per language, with the confusion matrices, the issue's four targets,
+which help a question gets, and pillar accuracy and macro-F1 on each set's ideas and complaints.
 
 Speed: the whole ``python -m bot tag`` path (:func:`run_tag`, JSON lines out) and the tagger and
 baseline alone, on one core, median of several runs; the intent model's size and load cost.
@@ -37,6 +38,7 @@ from bot.tagging.cli import run_tag
 from bot.tagging.intent_model import MODEL_FILE, load_intent_model
 from bot.tagging.intent_training import (
     DATA,
+    DEVELOPMENT,
     IntentExample,
     cross_validate,
     load_evaluation,
@@ -143,42 +145,51 @@ def print_confusion(title: str, pairs: Sequence[tuple[Intent, Intent]]) -> None:
         print(f"{expected.value:>12}" + "".join(f"{counts[label]:>8}" for label in Intent))
 
 
-def intent_report(catalogue: Catalogue) -> None:
-    """Cross-validation on the training set beside the frozen set, and the frozen set's pillars."""
+def intent_report(catalogue: Catalogue, *, frozen_too: bool) -> None:
+    """Cross-validation on the training set beside the development and frozen sets, and pillars."""
     training = list(shipped_training_set())
-    frozen = load_evaluation()
     started = time.perf_counter()
     cv_pairs = list(zip((e.intent for e in training), cross_validate(training), strict=True))
     cv_seconds = time.perf_counter() - started
     tagger = Tagger.from_catalogue(catalogue)
-    results = [tagger.tag(example.text) for example in frozen]
-    pairs = [(e.intent, r.intent) for e, r in zip(frozen, results, strict=True)]
-    print(
-        f"\nintent: training set {len(training)} messages (5-fold CV, {cv_seconds:.0f} s), "
-        f"frozen set {len(frozen)} messages (shipped model)"
-    )
-    print("                          training CV          frozen set")
-    print("  class              recall  prec.    n   recall  prec.    n")
+    named = [("development", load_evaluation(DEVELOPMENT))]
+    if frozen_too:
+        named.append(("frozen", load_evaluation()))
+    columns: list[tuple[str, list[IntentExample], list[tuple[Intent, Intent]]]] = [
+        ("training CV", training, cv_pairs)
+    ]
+    results = {}
+    for name, examples in named:
+        results[name] = [tagger.tag(example.text) for example in examples]
+        pairs = [(e.intent, r.intent) for e, r in zip(examples, results[name], strict=True)]
+        columns.append((f"{name} set", examples, pairs))
+    sizes = ", ".join(f"{title} {len(examples)}" for title, examples, _ in columns)
+    print(f"\nintent ({sizes} messages; CV took {cv_seconds:.0f} s; the sets: shipped model)")
+    print("  class           " + "".join(f"{title:>22}" for title, _, _ in columns))
+    print("                  " + "   recall  prec.    n" * len(columns))
     for label in Intent:
-        cv_r, cv_p, cv_n = class_scores(cv_pairs, label)
-        fr_r, fr_p, fr_n = class_scores(pairs, label)
-        print(
-            f"  {label.value:<16} {cv_r:>7.3f} {cv_p:>6.3f} {cv_n:>4}  "
-            f"{fr_r:>7.3f} {fr_p:>6.3f} {fr_n:>4}"
+        cells = "".join(
+            "{:>9.3f} {:>6.3f} {:>5}".format(*class_scores(pairs, label)) for _, _, pairs in columns
         )
-    accuracy = [sum(e == p for e, p in chosen) / len(chosen) for chosen in (cv_pairs, pairs)]
-    print(f"  accuracy         {accuracy[0]:>7.3f}              {accuracy[1]:>7.3f}")
-    print("\n  language           training CV  (n)   frozen set  (n)")
-    for language in sorted({e.language for e in (*training, *frozen)}):
+        print(f"  {label.value:<16}{cells}")
+    accuracy = [sum(e == p for e, p in pairs) / len(pairs) for _, _, pairs in columns]
+    print("  accuracy        " + "".join(f"{value:>9.3f}{'':>13}" for value in accuracy))
+    print("\n  language        " + "".join(f"{title:>16}  (n)" for title, _, _ in columns))
+    every = {e.language for _, examples, _ in columns for e in examples}
+    for language in sorted(every):
         cells = []
-        for examples, chosen in ((training, cv_pairs), (frozen, pairs)):
+        for _, examples, chosen in columns:
             mine = [
                 pair for e, pair in zip(examples, chosen, strict=True) if e.language == language
             ]
             right = sum(e == p for e, p in mine) / len(mine) if mine else 0.0
-            cells.append(f"{right:>11.3f} {len(mine):>4}" if mine else f"{'-':>11} {0:>4}")
-        print(f"  {language:<16} {cells[0]}  {cells[1]}")
-    print("\n  issue 17 targets                          training CV  frozen set  goal")
+            cells.append(f"{right:>16.3f} {len(mine):>4}" if mine else f"{'-':>16} {0:>4}")
+        print(f"  {language:<16}" + "".join(cells))
+    print(
+        "\n  issue 17 targets                        "
+        + "".join(f"{title:>17}" for title, _, _ in columns)
+        + "  goal"
+    )
     targets = (
         ("non-ideas recognised as not ideas", NOT_IDEAS, lambda p: p not in FILED, ">= 0.95"),
         (
@@ -191,34 +202,37 @@ def intent_report(catalogue: Catalogue) -> None:
         ("ideas recognised as ideas", (Intent.IDEA,), Intent.IDEA.__eq__, ">= 0.97"),
     )
     for name, expected, ok, goal in targets:
+        cells = "".join(f"{share(pairs, expected, ok):>17}" for _, _, pairs in columns)
+        print(f"  {name:<38}{cells}  {goal}")
+    for title, _, pairs in columns:
+        print_confusion(f"intent confusion, {title}", pairs)
+    for name, examples in named:
+        questions = [
+            (e.about, r.about)
+            for e, r in zip(examples, results[name], strict=True)
+            if e.intent is Intent.QUESTION and r.intent is Intent.QUESTION
+        ]
+        right = sum(e == p for e, p in questions)
         print(
-            f"  {name:<40} {share(cv_pairs, expected, ok):>11}  "
-            f"{share(pairs, expected, ok):>10}  {goal}"
+            f"\n{name} set: questions read as questions and given the right help (bot, status, "
+            f"other): {right}/{len(questions)}"
         )
-    print_confusion("intent confusion, training CV", cv_pairs)
-    print_confusion("intent confusion, frozen set", pairs)
-    questions = [
-        (e.about, r.about)
-        for e, r in zip(frozen, results, strict=True)
-        if e.intent is Intent.QUESTION and r.intent is Intent.QUESTION
-    ]
-    right = sum(e == p for e, p in questions)
-    print(
-        "\nquestions read as questions and given the right help (bot, status, other): "
-        f"{right}/{len(questions)}"
-    )
-    frozen_pillars(catalogue, frozen, results)
+        set_pillars(catalogue, name, examples, results[name])
 
 
-def frozen_pillars(catalogue: Catalogue, frozen: list[IntentExample], results: list) -> None:
+def set_pillars(
+    catalogue: Catalogue, name: str, examples: list[IntentExample], results: list
+) -> None:
     keys = catalogue.pillar_keys
     for title, kinds in (("ideas", (Intent.IDEA,)), ("ideas and complaints", FILED)):
         chosen = [
-            (e.pillar, r.pillar) for e, r in zip(frozen, results, strict=True) if e.intent in kinds
+            (e.pillar, r.pillar)
+            for e, r in zip(examples, results, strict=True)
+            if e.intent in kinds
         ]
         accuracy = sum(e == p for e, p in chosen) / len(chosen)
         print(
-            f"pillar on the frozen set, {title} ({len(chosen)}): accuracy {accuracy:.3f}, "
+            f"pillar on the {name} set, {title} ({len(chosen)}): accuracy {accuracy:.3f}, "
             f"macro-F1 {macro_f1(chosen, keys):.3f}"
         )
 
@@ -327,7 +341,7 @@ def main() -> int:
         f"({sum(e for e, _ in labelled)} complaints among {len(labelled)} labelled)"
     )
 
-    intent_report(catalogue)
+    intent_report(catalogue, frozen_too="--without-frozen" not in sys.argv)
 
     texts = [row["text"] for row in rows]
     tagger = Tagger.from_catalogue(catalogue)

@@ -35,7 +35,7 @@ from bot.runtime.groupcommit import GroupCommit
 from bot.runtime.http import AiohttpRequest
 from bot.runtime.intake import Inbox
 from bot.runtime.outbox import Outbox
-from bot.runtime.persistence import DatabasePersistence
+from bot.runtime.persistence import ConversationsOnlyApplication, DatabasePersistence
 from bot.runtime.processing import OrderedUpdateProcessor
 from bot.runtime.ratelimit import TelegramLimits
 from bot.services import BOT_DATA_KEY, Services, services
@@ -86,6 +86,7 @@ def build_application(
 
     builder = (
         ApplicationBuilder()
+        .application_class(ConversationsOnlyApplication)
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
@@ -149,7 +150,13 @@ def build_application(
             db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
         reports=Reports(
-            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, units=units
+            db=db,
+            settings=settings,
+            clock=clock,
+            texts=texts,
+            catalogue=catalogue,
+            offload=offload,
+            units=units,
         ),
         roles=Roles(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         review=Review(

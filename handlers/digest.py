@@ -14,6 +14,7 @@ from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.domain.reports import SpanError, report_span
+from bot.runtime.photos import photo_source
 from bot.runtime.processing import slot_set_aside
 from handlers.base import staff_turn
 
@@ -28,7 +29,8 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the evaluation evidence workbook for the period asked (this year by default)."""
+    """Send the evaluation evidence report, PDF and workbook, for the period asked (this year by
+    default)."""
     t = await staff_turn(update, context)
     if t is None:
         return
@@ -43,17 +45,18 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(t.text("report.usage"))
         return
     async with slot_set_aside():
-        built = await found.reports.build(start, end, t.language)
-        await update.effective_message.reply_document(
-            InputFile(built.workbook, filename=built.file_name),
-            caption=t.text(
-                "report.caption",
-                region=found.settings.region_name,
-                start=found.texts.date(t.language, start),
-                end=found.texts.date(t.language, end - timedelta(seconds=1)),
-                count=built.ideas,
-            ),
+        built = await found.reports.build(start, end, t.language, photos=photo_source(context.bot))
+        caption = t.text(
+            "report.caption",
+            region=found.settings.region_name,
+            start=found.texts.date(t.language, start),
+            end=found.texts.date(t.language, end - timedelta(seconds=1)),
+            count=built.ideas,
         )
+        for data, name in ((built.pdf, built.pdf_name), (built.workbook, built.file_name)):
+            await update.effective_message.reply_document(
+                InputFile(data, filename=name), caption=caption
+            )
 
 
 def handlers() -> list:

@@ -12,6 +12,12 @@ IMMEDIATE`` on SQLite, row locks on PostgreSQL), so two runs at once never both 
 A ``sending`` row whose lease ran out (its process died) may be claimed again; the message ids
 already sent are kept, so the next sender goes on from the first part not yet sent.
 
+A chat that was sent the digest of another period ending inside this one (a record from before
+periods followed ``DIGEST_SCHEDULE``, when they were calendar weeks, or from before the schedule
+was changed) has had these days already: it is neither claimed nor counted as missing. The
+moment the database was first set up (:func:`set_up_at`) is kept so that no digest is sent of a
+period that ended before it.
+
 The figures a digest shows are :mod:`storage.digest_figures`.
 """
 
@@ -22,15 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    update,
-)
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
     DeliveryState,
     DigestDelivery,
+    Installation,
+    Resident,
+    Submission,
 )
 
 
@@ -73,6 +80,7 @@ def claim(
     A delivery is free when pending, when its sender's lease ran out, or, with ``retry_failed``,
     when it failed. Sent deliveries are never claimed.
     """
+    covered = _covered(session, period_start, period_end)
     claimable = [DeliveryState.PENDING]
     if retry_failed:
         claimable.append(DeliveryState.FAILED)
@@ -82,6 +90,8 @@ def claim(
     )
     claimed: list[Claimed] = []
     for chat_id in dict.fromkeys(chat_ids):
+        if chat_id in covered:
+            continue
         try:
             with session.begin_nested():
                 session.add(
@@ -222,12 +232,50 @@ def deliveries(session: Session, *, period_start: datetime) -> list[DeliveryReco
     ]
 
 
-def sent_chats(session: Session, *, period_start: datetime) -> set[int]:
-    """Chats whose digest for ``period_start`` is sent or has failed for good."""
+def sent_chats(session: Session, *, period_start: datetime, period_end: datetime) -> set[int]:
+    """Chats whose digest for the period is sent or has failed for good, or that were sent one
+    of another period ending inside it."""
     rows = session.exec(
         select(DigestDelivery.chat_id).where(
             DigestDelivery.period_start == period_start,
             col(DigestDelivery.state).in_((DeliveryState.SENT, DeliveryState.FAILED)),
         )
     ).all()
+    return set(rows) | _covered(session, period_start, period_end)
+
+
+def _covered(session: Session, period_start: datetime, period_end: datetime) -> set[int]:
+    """Chats sent the digest of another period that ended after ``period_start`` and no later
+    than ``period_end``."""
+    rows = session.exec(
+        select(DigestDelivery.chat_id).where(
+            DigestDelivery.period_start != period_start,
+            DigestDelivery.period_end > period_start,
+            DigestDelivery.period_end <= period_end,
+            DigestDelivery.state == DeliveryState.SENT,
+        )
+    ).all()
     return set(rows)
+
+
+# The moment the database was set up -------------------------------------------------------------
+
+
+def set_up_at(session: Session, *, now: datetime) -> datetime:
+    """When this database was first set up, recorded on the first call: the oldest resident,
+    idea or digest record already there (an installation from before this was kept), else
+    ``now``."""
+    found = session.get(Installation, 1)
+    if found is not None:
+        return found.set_up_at
+    oldest = [
+        session.exec(select(func.min(column))).one()
+        for column in (Resident.created_at, Submission.created_at, DigestDelivery.updated_at)
+    ]
+    moment = min([now, *(at for at in oldest if at is not None)])
+    try:
+        with session.begin_nested():
+            session.add(Installation(id=1, set_up_at=moment))
+    except IntegrityError:
+        return session.exec(select(Installation)).one().set_up_at
+    return moment

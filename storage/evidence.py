@@ -3,6 +3,7 @@
 The report follows the ideas received in ``[start, end)`` and counts them as they stand now.
 Times to a first response and to a decision come back as histograms of whole hours (hours →
 how many ideas), so that medians are taken from a few hundred rows, not from every idea.
+:func:`residents_taking_part` counts the residents of a span once, whatever their pillars.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from sqlalchemy import Integer, case, cast, distinct, func
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
-from storage.models import Status, StatusChange, Submission
+from storage.models import Photo, Status, StatusChange, Submission
 
 ACCEPTED = (Status.ACCEPTED, Status.IMPLEMENTED)
 DECISIONS = (Status.ACCEPTED, Status.REJECTED, Status.DUPLICATE)
 DESCRIPTION_CHARS = 300
+PHOTOS_PER_IDEA = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class EvidenceFigures:
     first_response: dict[str, dict[int, int]]  # pillar → {hours: ideas}
     decision: dict[str, dict[int, int]]
     implemented: list[ImplementedIdea]
+    residents: int  # residents taking part, each counted once
+    photos: dict[str, list[str]]  # an implemented idea's code → its photos' Telegram file ids
 
 
 def _tallies(session: Session, column, start: datetime, end: datetime) -> list[Tally]:
@@ -112,9 +116,21 @@ def _waits(session: Session, start: datetime, end: datetime, *where) -> dict[str
 
 
 def evidence_figures(
-    session: Session, *, start: datetime, end: datetime, zone: ZoneInfo
+    session: Session, *, start: datetime, end: datetime, zone: ZoneInfo, details: bool = True
 ) -> EvidenceFigures:
-    """The report's figures for the ideas received in ``[start, end)``."""
+    """The report's figures for the ideas received in ``[start, end)``; without ``details``
+    only the per-pillar tallies, the waits and the residents (what a comparison needs)."""
+    if not details:
+        return EvidenceFigures(
+            by_pillar=_tallies(session, col(Submission.pillar), start, end),
+            by_kecamatan=[],
+            by_month={},
+            first_response=_first_responses(session, start, end),
+            decision=_decisions(session, start, end),
+            implemented=[],
+            residents=residents_taking_part(session, start=start, end=end),
+            photos={},
+        )
     month = _local_month(session, zone, start)
     months = session.exec(
         select(month, Submission.pillar, func.count())
@@ -144,17 +160,50 @@ def evidence_figures(
         .group_by(col(Submission.id))
         .order_by(col(Submission.created_at), col(Submission.id))
     ).all()
+    photos = session.exec(
+        select(Submission.code, Photo.file_id)
+        .join(Photo, col(Photo.submission_id) == col(Submission.id))
+        .where(
+            col(Submission.created_at) >= start,
+            col(Submission.created_at) < end,
+            col(Submission.status) == Status.IMPLEMENTED,
+            col(Photo.position) < PHOTOS_PER_IDEA,
+        )
+        .order_by(col(Submission.code), col(Photo.position))
+    ).all()
+    by_code: dict[str, list[str]] = {}
+    for code, file_id in photos:
+        by_code.setdefault(code, []).append(file_id)
     return EvidenceFigures(
+        residents=residents_taking_part(session, start=start, end=end),
+        photos=by_code,
         by_pillar=_tallies(session, col(Submission.pillar), start, end),
         by_kecamatan=_tallies(session, col(Submission.kecamatan), start, end),
         by_month={(str(m), pillar): n for m, pillar, n in months},
-        first_response=_waits(
-            session,
-            start,
-            end,
-            col(StatusChange.from_status) == Status.NEW,
-            col(StatusChange.to_status) != Status.NEW,
-        ),
-        decision=_waits(session, start, end, col(StatusChange.to_status).in_(DECISIONS)),
+        first_response=_first_responses(session, start, end),
+        decision=_decisions(session, start, end),
         implemented=[ImplementedIdea(*row) for row in implemented],
     )
+
+
+def _first_responses(session: Session, start: datetime, end: datetime) -> dict:
+    return _waits(
+        session,
+        start,
+        end,
+        col(StatusChange.from_status) == Status.NEW,
+        col(StatusChange.to_status) != Status.NEW,
+    )
+
+
+def _decisions(session: Session, start: datetime, end: datetime) -> dict:
+    return _waits(session, start, end, col(StatusChange.to_status).in_(DECISIONS))
+
+
+def residents_taking_part(session: Session, *, start: datetime, end: datetime) -> int:
+    """How many residents sent at least one idea received in ``[start, end)``."""
+    return session.exec(
+        select(func.count(distinct(col(Submission.resident_id)))).where(
+            col(Submission.created_at) >= start, col(Submission.created_at) < end
+        )
+    ).one()

@@ -13,6 +13,17 @@ from sqlmodel import Session, col, delete, select
 
 from storage.models import ConversationState, InboxUpdate
 
+_INBOX = InboxUpdate.__table__
+# Built once: the inbox is written for every batch and every handled update, and building these
+# statements anew each time cost more than running them.
+_SEEN = select(_INBOX.c.update_id).where(_INBOX.c.update_id.in_(bindparam("ids", expanding=True)))
+_STORE = insert(_INBOX)
+_MARK_DONE = (
+    update(_INBOX)
+    .where(_INBOX.c.update_id.in_(bindparam("ids", expanding=True)), _INBOX.c.done_at.is_(None))
+    .values(done_at=bindparam("now", type_=_INBOX.c.done_at.type), payload="{}")
+)
+
 
 def store_updates(
     session: Session, *, updates: Iterable[tuple[int, dict]], now: datetime
@@ -21,15 +32,12 @@ def store_updates(
     batch = {update_id: payload for update_id, payload in updates}
     if not batch:
         return []
-    seen = set(
-        session.exec(
-            select(InboxUpdate.update_id).where(col(InboxUpdate.update_id).in_(list(batch)))
-        ).all()
-    )
+    connection = session.connection()
+    seen = set(connection.execute(_SEEN, {"ids": list(batch)}).scalars())
     fresh = [update_id for update_id in batch if update_id not in seen]
     if fresh:
-        session.connection().execute(
-            insert(InboxUpdate),
+        connection.execute(
+            _STORE,
             [{"update_id": i, "payload": json.dumps(batch[i]), "received_at": now} for i in fresh],
         )
     return fresh
@@ -53,11 +61,7 @@ def mark_updates_done(session: Session, *, update_ids: Iterable[int], now: datet
     """Mark updates handled and drop their payloads: the ids are kept, to refuse re-deliveries."""
     ids = list(update_ids)
     if ids:
-        session.connection().execute(
-            update(InboxUpdate)
-            .where(col(InboxUpdate.update_id).in_(ids), col(InboxUpdate.done_at).is_(None))
-            .values(done_at=now, payload="{}")
-        )
+        session.connection().execute(_MARK_DONE, {"ids": ids, "now": now})
 
 
 def prune_updates(session: Session, *, before: datetime) -> int:

@@ -386,3 +386,11 @@ class DigestDelivery(SQLModel, table=True):
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str | None = Field(default=None, sa_type=Text)
     updated_at: datetime = _utc(nullable=False)
+
+
+class Installation(SQLModel, table=True):
+    """The one row saying when this database was first set up: the bot sends no digest of a
+    period that ended before it."""
+
+    id: int = Field(default=1, primary_key=True)
+    set_up_at: datetime = _utc(nullable=False)

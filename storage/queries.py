@@ -104,8 +104,11 @@ def save_draft(session: Session, *, draft: Draft) -> Draft:
     return draft
 
 
+_DELETE_DRAFT = delete(_DRAFT).where(_DRAFT.c.resident_id == bindparam("resident"))
+
+
 def delete_draft(session: Session, *, resident_id: int) -> None:
-    session.exec(delete(Draft).where(col(Draft.resident_id) == resident_id))
+    session.connection().execute(_DELETE_DRAFT, {"resident": resident_id})
 
 
 def delete_idle_drafts(
@@ -143,9 +146,22 @@ def public_submission(session: Session, submission: Submission) -> SubmissionPub
     return SubmissionPublic.model_validate(submission, update={"photo_file_ids": list(photos)})
 
 
+_SUBMISSION = Submission.__table__
+# Built once, like the draft's statements: both run at every Send.
+_SENT_DRAFT = select(_SUBMISSION.c.id).where(_SUBMISSION.c.draft_key == bindparam("key"))
+_SENT_SINCE = (
+    select(func.count())
+    .select_from(_SUBMISSION)
+    .where(
+        _SUBMISSION.c.resident_id == bindparam("resident"),
+        _SUBMISSION.c.created_at >= bindparam("since", type_=_SUBMISSION.c.created_at.type),
+    )
+)
+
+
 def submission_by_draft_key(session: Session, *, draft_key: str) -> SubmissionPublic | None:
-    found = session.exec(select(Submission).where(Submission.draft_key == draft_key)).first()
-    return None if found is None else public_submission(session, found)
+    found = session.connection().execute(_SENT_DRAFT, {"key": draft_key}).scalar()
+    return None if found is None else public_submission(session, session.get(Submission, found))
 
 
 def create_submission(
@@ -183,15 +199,17 @@ def create_submission(
         )
     )
     session.flush()
-    return public_submission(session, submission)
+    return SubmissionPublic.model_validate(
+        submission, update={"photo_file_ids": [file_id for file_id, _ in photos]}
+    )
 
 
 def count_submissions_since(session: Session, *, resident_id: int, since: datetime) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.resident_id == resident_id, col(Submission.created_at) >= since)
-    ).one()
+    return (
+        session.connection()
+        .execute(_SENT_SINCE, {"resident": resident_id, "since": since})
+        .scalar_one()
+    )
 
 
 def submissions_of_resident(

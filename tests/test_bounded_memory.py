@@ -1,5 +1,6 @@
 """What the bot keeps per resident in memory stays bounded however many residents write:
-the flood guard forgets idle senders, and the language cache keeps the most recent ones."""
+the flood guard forgets idle senders, the language cache keeps the most recent ones, and
+python-telegram-bot keeps no note of the chats and users it has seen."""
 
 from __future__ import annotations
 
@@ -63,3 +64,13 @@ async def test_the_language_cache_keeps_the_most_recent_and_reads_the_others_aga
         assert await residents.language(user_id, "id") == "id"
     assert len(residents._chosen) == 50
     assert await residents.language(700, "id") == "en"  # forgotten, read again from the table
+
+
+async def test_python_telegram_bot_keeps_no_note_of_each_chat_and_user_seen(bot):
+    """PTB notes every chat and user for chat_data and user_data persistence, which this bot does
+    not store, and would never forget them."""
+    await bot.deliver_all([u.text(u.user(user_id), "/start") for user_id in range(900, 940)])
+    assert len(bot.request.of("sendMessage")) == 40
+    application = bot.app
+    assert application._chat_ids_to_be_updated_in_persistence == set()
+    assert application._user_ids_to_be_updated_in_persistence == set()

@@ -24,9 +24,10 @@ def test_the_digest_benchmark_runs_on_a_small_database(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=True,
     )
     assert "Database: 2,000 submissions" in done.stdout
     assert "Index speed-up of the digest text" in done.stdout
+    assert "evidence report PDF, 365 days" in done.stdout
     assert (tmp_path / "digest-2000.db").exists()

@@ -13,15 +13,15 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core.clock import utc_now
-from bot.core.cron import last_fire_time
-from bot.domain.digest.text import week_before
+from bot.core.cron import last_fire_times
+from bot.domain.digest.text import between_runs
 from storage import review
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.models import DigestDelivery
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
-from tests.digest_data import WITA, Writer, seed_week, wita
+from tests.digest_data import Writer, seed_week, wita
 
 ADMIN = u.user(ADMIN_ID, first_name="Admin")
 OFFICER = u.user(777, first_name="Petugas")
@@ -41,12 +41,12 @@ async def bot(bot_factory, database_url, clock):
         yield harness
 
 
-async def test_an_admin_gets_this_week_so_far_without_marking_anything_sent(bot):
+async def test_an_admin_gets_the_period_so_far_without_marking_anything_sent(bot):
     await bot.deliver(u.text(ADMIN, "/ringkasan"))
     [text] = bot.request.texts(ADMIN_ID)
-    assert "Ringkasan minggu ini sejauh ini" in text
-    assert "23 Nov 2026 00:00 WITA – 26 Nov 2026 14:00 WITA" in text
-    assert "💡 <b>Ide baru: 5</b> (minggu sebelumnya 4; +1 · +25%)" in text
+    assert "Ringkasan periode ini sejauh ini" in text
+    assert "23 Nov 2026 08:00 WITA – 26 Nov 2026 14:00 WITA" in text
+    assert "💡 <b>Ide baru: 5</b> (periode sebelumnya 4; +1 · +25%)" in text
     assert len(bot.request.of("sendPhoto")) == len(bot.request.of("sendDocument")) == 1
     with Session(bot.services.db.engine) as session:
         assert session.exec(select(DigestDelivery)).all() == []
@@ -55,7 +55,7 @@ async def test_an_admin_gets_this_week_so_far_without_marking_anything_sent(bot)
 async def test_an_officer_asks_in_the_team_group_and_gets_it_there_in_english(bot):
     await bot.deliver(u.text(u.user(777, language_code="en"), "/digest", chat=TEAM))
     [text] = bot.request.texts(TEAM["id"])
-    assert "This week so far" in text
+    assert "This period so far" in text
 
 
 async def test_a_resident_gets_the_help_in_private_and_nothing_in_a_group(bot):
@@ -71,7 +71,7 @@ def test_dry_run_prints_the_due_digest_and_writes_its_files(tmp_path):
     engine = make_engine(url)
     upgrade(engine)
     settings = make_settings(url)
-    period = week_before(last_fire_time(settings.cron_trigger(), utc_now()), WITA)
+    period = between_runs(last_fire_times(settings.cron_trigger(), utc_now(), 3))
     with Session(engine) as session:
         writer = Writer(session)
         for pillar in ("living", "living", "economy"):
@@ -105,7 +105,8 @@ def test_dry_run_prints_the_due_digest_and_writes_its_files(tmp_path):
         timeout=60,
         check=True,
     )
-    assert "Ringkasan mingguan Inovasi Warga" in done.stdout
+    assert "Ringkasan Inovasi Warga" in done.stdout
+    assert "08:00 WITA – " in done.stdout  # the period runs from one Monday 08:00 to the next
     assert "<b>Ide baru: 3</b>" in done.stdout and "1. Gambut: 3" in done.stdout
     [chart] = out.glob("chart-*.png")
     assert chart.read_bytes().startswith(b"\x89PNG")

@@ -135,10 +135,10 @@ def test_the_digest_of_the_known_week_in_indonesian(db, texts, catalogue):
     period = week_before(NOW, WITA)
     [message] = render_digest(figures_of(db, period), period, context(texts, catalogue))
     lines = message.split("\n")
-    assert lines[0] == "📊 <b>Ringkasan mingguan Inovasi Warga</b> — Kabupaten Banjar"
+    assert lines[0] == "📊 <b>Ringkasan Inovasi Warga</b> — Kabupaten Banjar"
     assert lines[1] == "🗓️ 23 Nov 2026 00:00 WITA – 30 Nov 2026 00:00 WITA"
-    assert "💡 <b>Ide baru: 9</b> (minggu sebelumnya 5; +4 · +80%)" in lines
-    pillars = lines.index("🏷️ <b>Per pilar</b> (perubahan dibanding minggu sebelumnya)")
+    assert "💡 <b>Ide baru: 9</b> (periode sebelumnya 5; +4 · +80%)" in lines
+    pillars = lines.index("🏷️ <b>Per pilar</b> (perubahan dibanding periode sebelumnya)")
     assert lines[pillars + 1 : pillars + 7] == [
         "• Smart Environment: 3 (+2)",
         "• Smart Governance: 2 (+2)",
@@ -170,7 +170,7 @@ def test_the_digest_of_the_known_week_in_indonesian(db, texts, catalogue):
         "&amp; perpustakaan desa untuk anak-anak di setiap kelurahan kita"
     ) in lines
     assert "<b>baca</b>" not in message
-    ideas = lines.index("🆕 <b>Ide baru minggu ini</b>")
+    ideas = lines.index("🆕 <b>Ide baru periode ini</b>")
     assert lines[ideas + 1].startswith("• <b>IDE-0006</b> · Smart Environment — Usulan warga")
     assert lines[-1].startswith("• <b>IDE-0014</b> · Smart Governance — ")
     assert "Siti" not in message and "Budi" not in message and "501" not in message
@@ -179,15 +179,15 @@ def test_the_digest_of_the_known_week_in_indonesian(db, texts, catalogue):
 def test_the_digest_speaks_english_when_asked(db, texts, catalogue):
     period = week_before(NOW, WITA)
     [message] = render_digest(figures_of(db, period), period, context(texts, catalogue, "en"))
-    assert "📊 <b>Inovasi Warga weekly digest</b> — Kabupaten Banjar" in message
-    assert "💡 <b>New ideas: 9</b> (week before 5; +4 · +80%)" in message
+    assert "📊 <b>Inovasi Warga digest</b> — Kabupaten Banjar" in message
+    assert "💡 <b>New ideas: 9</b> (period before 5; +4 · +80%)" in message
     assert "Past the 3 working-day limit: 3" in message
 
 
 def test_a_quiet_week_gets_a_short_digest(texts, catalogue):
     period = week_before(NOW, WITA)
     [message] = render_digest(quiet_figures(), period, context(texts, catalogue))
-    assert "Minggu yang tenang" in message
+    assert "Periode yang tenang" in message
     assert "Tidak ada ide yang menunggu tinjauan" in message
     assert "Per pilar" not in message and "Kecamatan" not in message
     assert len(message.split("\n")) == 5
@@ -218,7 +218,7 @@ def test_a_long_digest_is_split_between_lines_under_the_limit(texts, catalogue):
     )
     messages = render_digest(many, week_before(NOW, WITA), context(texts, catalogue))
     assert len(messages) >= 3
-    assert messages[0].startswith("📊 <b>Ringkasan mingguan")
+    assert messages[0].startswith("📊 <b>Ringkasan Inovasi Warga")
     assert all(telegram_length(message) < MESSAGE_LIMIT for message in messages)
     for message in messages:
         assert message.count("<b>") == message.count("</b>")
@@ -282,8 +282,9 @@ def test_the_chart_is_a_png_of_the_two_weeks():
         [3, 1],
         [1, 2],
         title="Ide baru per pilar",
-        this_label="Minggu ini",
-        previous_label="Minggu sebelumnya",
+        this_label="Periode ini",
+        previous_label="Periode sebelumnya",
+        styles=list(charts.pillar_styles(["governance", "living"]).values()),
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(png)) as image:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 
-from bot.domain.digest.text import week_before
+from bot.domain.digest.text import Period
 from bot.runtime import jobs
 from bot.runtime.digest_delivery import LEASE, MAX_ATTEMPTS
 from bot.runtime.jobs import DIGEST_CATCH_UP_JOB as CATCH_UP_JOB_NAME
@@ -23,7 +23,7 @@ from tests.conftest import ADMIN_ID, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita
 
 GROUP, OTHER_GROUP, NEW_GROUP = -100500, -100600, -100700
-PERIOD = week_before(NOW, WITA)
+PERIOD = Period(wita(23, 8), wita(30, 8), wita(16, 8), wita(23, 8))  # Monday 08:00 to 08:00
 
 
 class Sleeps(list):
@@ -92,7 +92,7 @@ async def test_the_due_digest_goes_to_each_chat_once_with_its_chart_and_workbook
     assert sorted(outcome.sent) == [OTHER_GROUP, GROUP] and not outcome.failed
     for chat_id in (GROUP, OTHER_GROUP):
         [text] = sends(bot, chat_id)
-        assert "Ide baru: 9" in text["text"] and text["parse_mode"] == "HTML"
+        assert "Ide baru: 10" in text["text"] and text["parse_mode"] == "HTML"
         assert len(sends(bot, chat_id, "sendPhoto")) == 1
         assert len(sends(bot, chat_id, "sendDocument")) == 1
     found = await records(bot)
@@ -109,7 +109,7 @@ async def test_catch_up_after_downtime_sends_the_missed_week_once(bot, clock):
     catch_up = scheduled(bot.app)[CATCH_UP_JOB_NAME]
     await catch_up.run(bot.app)
     assert len(sends(bot, GROUP)) == len(sends(bot, OTHER_GROUP)) == 1
-    assert "23 Nov 2026 00:00 WITA – 30 Nov 2026 00:00 WITA" in sends(bot, GROUP)[0]["text"]
+    assert "23 Nov 2026 08:00 WITA – 30 Nov 2026 08:00 WITA" in sends(bot, GROUP)[0]["text"]
     await catch_up.run(bot.app)
     clock.now += timedelta(hours=3)
     await scheduled(bot.app)[JOB_NAME].run(bot.app)
@@ -270,9 +270,10 @@ async def test_a_sender_still_holding_its_lease_is_left_alone(bot):
 async def test_a_quiet_week_sends_only_its_short_text(bot_factory, settings, clock):
     clock.now = NOW
     async with bot_factory(settings) as empty:
+        await empty.services.db.write(store.set_up_at, now=wita(1))  # running since 1 November
         await empty.services.digests.deliver_due(empty.app.bot)
         [text] = sends(empty, GROUP)
-        assert "Minggu yang tenang" in text["text"]
+        assert "Periode yang tenang" in text["text"]
         assert sends(empty, GROUP, "sendPhoto") == sends(empty, GROUP, "sendDocument") == []
 
 
@@ -290,7 +291,7 @@ async def test_the_workbook_lists_the_week_and_names_only_who_agreed(bot):
         "Isi ide",
         "Nama (bila bersedia disebut)",
     )
-    assert [row[0] for row in rows[1:]] == [f"IDE-{n:04d}" for n in range(6, 15)]
+    assert [row[0] for row in rows[1:]] == [f"IDE-{n:04d}" for n in range(6, 16)]
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code["IDE-0006"][1:5] == (
         "2026-11-23 09:00",

@@ -40,7 +40,8 @@ async def test_what_callers_add_while_a_commit_is_written_shares_the_next_one(db
         while not written:  # the first commit is being written
             await asyncio.sleep(0.01)
     callers += [asyncio.ensure_future(commits.done(update_id)) for update_id in range(2, 11)]
-    callers.append(asyncio.ensure_future(commits.conversation_state("submission", "[7, 7]", "3")))
+    commits.stage("submission", "[7, 7]", "3")
+    callers.append(asyncio.ensure_future(commits.flush()))
     await asyncio.sleep(0.05)
     assert not any(caller.done() for caller in callers)
     released.set()
@@ -57,14 +58,23 @@ async def test_what_callers_add_while_a_commit_is_written_shares_the_next_one(db
 async def test_a_step_added_before_a_done_mark_is_stored_when_the_mark_returns(db):
     db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
     commits = GroupCommit(db, lambda: NOW)
-    first = asyncio.ensure_future(commits.conversation_state("submission", "[1, 1]", "2"))
+    commits.stage("submission", "[1, 1]", "2")
+    first = asyncio.ensure_future(commits.flush())
     await asyncio.sleep(0)  # the first commit is being written
-    second = asyncio.ensure_future(commits.conversation_state("submission", "[1, 1]", "4"))
+    commits.stage("submission", "[1, 1]", "4")
     await first
     await commits.done(1)
     assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "4"}
-    assert second.done()
     assert pending(db) == [2]
+
+
+async def test_a_staged_step_waits_for_the_next_commit(db):
+    commits = GroupCommit(db, lambda: NOW)
+    commits.stage("submission", "[1, 1]", "2")
+    await asyncio.sleep(0.05)
+    assert db.call(inbox.conversation_states, name="submission") == {}
+    await commits.flush()
+    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
 
 
 async def fails_once(monkeypatch, commit) -> None:
@@ -91,7 +101,8 @@ async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db,
 async def test_the_steps_of_a_failed_commit_are_written_with_the_next_one(db, monkeypatch):
     db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
     commits = GroupCommit(db, lambda: NOW)
-    await fails_once(monkeypatch, commits.conversation_state("submission", "[1, 1]", "2"))
+    commits.stage("submission", "[1, 1]", "2")
+    await fails_once(monkeypatch, commits.flush())
     await commits.done(1)
     assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
     assert pending(db) == []
@@ -108,29 +119,44 @@ async def test_a_cancelled_caller_leaves_the_others_committed(db):
     assert pending(db) == []
 
 
-def commits_marking_done(engine) -> list[int]:
-    """Commits of transactions that marked updates done."""
-    counted: list[int] = []
+def commits_writing(engine) -> list[set[str]]:
+    """A list that grows by one entry for each commit that marked updates done or stored
+    conversation steps: which of the two it did, ``{"done"}``, ``{"step"}`` or both."""
+    written: list[set[str]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _seen(connection, _cursor, statement, *_) -> None:
+        kinds = connection.info.setdefault("writes", set())
         if statement.startswith("UPDATE inboxupdate SET") and "done_at" in statement:
-            connection.info["marks done"] = True
+            kinds.add("done")
+        if "conversationstate" in statement and not statement.startswith("SELECT"):
+            kinds.add("step")
 
     @event.listens_for(engine, "commit")
     def _committed(connection) -> None:
-        if connection.info.pop("marks done", False):
-            counted.append(1)
+        kinds = connection.info.pop("writes", set())
+        if kinds:
+            written.append(kinds)
 
-    return counted
+    return written
 
 
 async def test_a_burst_of_updates_is_marked_done_in_fewer_commits(bot_factory, database_url):
     residents = [u.user(9_000 + index) for index in range(32)]
     async with bot_factory(make_settings(database_url)) as bot:
-        counted = commits_marking_done(bot.services.db.engine)
+        written = commits_writing(bot.services.db.engine)
         await bot.deliver_all([u.text(who, "/ide") for who in residents])
         assert len(bot.request.of("sendMessage")) == 32
         assert bot.services.db.call(inbox.pending_updates) == []
     # one by one, 32 updates are 32 commits marking one update done each
-    assert 0 < len(counted) < 32
+    assert 0 < sum("done" in kinds for kinds in written) < 32
+
+
+async def test_an_update_s_step_and_its_done_mark_share_one_commit(bot_factory, database_url):
+    resident = u.user(9_100)
+    async with bot_factory(make_settings(database_url)) as bot:
+        written = commits_writing(bot.services.db.engine)
+        await bot.deliver(u.text(resident, "/ide"))
+        await bot.deliver(u.text(resident, "Perbanyak tempat sampah terpilah di pasar Martapura."))
+        assert bot.services.db.call(inbox.pending_updates) == []
+    assert written == [{"step", "done"}, {"step", "done"}]

@@ -146,6 +146,22 @@ async def test_a_proxy_named_in_the_environment_is_used(monkeypatch):
     assert seen == ["http://api.telegram.invalid/bot1:x/getMe"]
 
 
+async def test_a_server_named_in_no_proxy_is_reached_directly(api, monkeypatch):
+    """NO_PROXY still applies now that the environment is read once per server."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = closed.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{nowhere}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        me = await bot_for(api, request).get_me()
+    finally:
+        await request.shutdown()
+    assert me.username
+
+
 async def test_an_html_error_page_is_a_retried_network_error_not_a_traceback(caplog):
     """Telegram's front end answers 502 with nginx's HTML page when its back end is away."""
     answers = [

@@ -59,6 +59,18 @@ async def test_a_question_about_the_bot_gets_what_it_does_and_the_help(bot):
     assert bot.request.buttons() == ["ide:start"]
 
 
+async def test_how_to_questions_that_name_my_idea_get_the_bots_help(bot):
+    for text in (
+        "bagaimana cara menghapus ide saya yang salah kirim?",
+        "bisa lampirkan foto ke usulan saya?",
+    ):
+        [answer] = await say(bot, SITI, text)
+        assert "Inovasi Warga" in answer and "/ide — kirim ide baru" in answer
+    [english] = await say(bot, JOHN, "How many ideas can I send in a week?")
+    assert english.startswith("I am the <b>Inovasi Warga</b> bot")
+    assert drafts(bot) == []
+
+
 async def test_a_question_the_bot_cannot_answer_says_so_and_where_to_ask(bot):
     [answer] = await say(bot, SITI, "jam berapa kantor disdukcapil buka hari senin?")
     assert "tidak bisa saya jawab" in answer and "lapor.go.id" in answer

@@ -214,8 +214,10 @@ async def test_reports_being_built_hold_no_slot(bot_factory, database_url):
         await asyncio.wait_for(bot.app.update_queue.join(), timeout=30)
         assert sorted(r["chat_id"] for r in bot.request.of("sendDocument")) == [
             BUDI["id"],
+            BUDI["id"],
             ADMIN_ID,
-        ]
+            ADMIN_ID,
+        ]  # the PDF and the workbook each
 
 
 async def until(condition, timeout: float = 10.0) -> None:

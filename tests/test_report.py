@@ -11,7 +11,8 @@ import pytest
 
 from bot import cli
 from bot.cli import digest as digest_cli
-from bot.domain.reports import SpanError, median_hours, report_span
+from bot.domain.evidence import median_hours
+from bot.domain.reports import SpanError, report_span
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
 from tests.digest_data import NOW, WITA, seed_week, wita
@@ -81,9 +82,9 @@ async def test_the_workbook_of_a_known_fortnight(bot):
     assert len(charts) == 3
 
 
-async def test_laporan_sends_the_workbook_for_the_dates_given(bot):
+async def test_laporan_sends_the_report_for_the_dates_given(bot):
     await bot.deliver(u.text(ADMIN, "/laporan 2026-11-16 2026-11-29"))
-    [document] = bot.request.of("sendDocument")
+    _, document = bot.request.of("sendDocument")
     assert "16 Nov 2026 – 29 Nov 2026: 14 ide" in document["caption"]
     await bot.deliver(u.text(ADMIN, "/laporan 2026-11-29 2026-11-16"))
     assert "TTTT-BB-HH" in bot.request.last_text(ADMIN_ID)

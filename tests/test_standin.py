@@ -7,7 +7,7 @@ import time
 import aiohttp
 import pytest
 import telegram
-from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter
 
 from tests.standin import StandinBotApi
 from tests.standin.formatting import parse_html
@@ -330,6 +330,17 @@ async def test_fail_next_hang_with_success_applies_the_call_but_answers_late(api
     await ptb_bot.send_message(1011, "lambat")
     assert time.monotonic() - started >= 0.2
     assert api.calls[-1].answered_at - api.calls[-1].at >= 0.2
+
+
+async def test_fail_next_for_one_chat_lets_other_chats_pass(api, ptb_bot):
+    api.user(1012)
+    api.user(1013)
+    api.fail_next("sendMessage", status=502, chat_id=1013)
+    await ptb_bot.send_message(1012, "lewat")
+    with pytest.raises(NetworkError):
+        await ptb_bot.send_message(1013, "gagal")
+    await ptb_bot.send_message(1013, "lewat juga")
+    assert [m["text"] for m in api.sent_messages()] == ["lewat", "lewat juga"]
 
 
 async def test_latency_is_added_to_every_call(api, ptb_bot):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import MetaData
 from sqlmodel import Session, select
 
@@ -61,6 +62,15 @@ async def forward(bot, unit: str = "dlh", note: str | None = None, code: str = "
 
 def texts_to(bot, who: dict) -> list[str]:
     return bot.request.texts(who["id"])
+
+
+def buttons_to(bot, who: dict) -> list[str]:
+    """Callback data of the last keyboard the bot sent ``who``."""
+    for call in reversed(bot.request.calls):
+        markup = call.params.get("reply_markup")
+        if markup and int(call.params.get("chat_id", 0)) == who["id"]:
+            return [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
+    return []
 
 
 def photos_to(bot, who: dict) -> list[str]:
@@ -160,7 +170,7 @@ async def test_an_officer_forwards_an_accepted_idea_and_the_units_liaison_gets_i
     assert step.note == "Mohon ditindaklanjuti di Martapura"
     card = texts_to(bot, ANDI)[-1]
     assert "IDE-0001" in card and "Mohon ditindaklanjuti" in card
-    assert bot.request.buttons()[:2] == ["skp:ack:1:2", "skp:prog:1:2"]
+    assert buttons_to(bot, ANDI)[:2] == ["skp:ack:1:2", "skp:prog:1:2"]
     assert "diteruskan ke <b>Dinas Lingkungan Hidup</b>" in texts_to(bot, SITI)[-1]
     assert texts_to(bot, DEWI) == []
 
@@ -255,7 +265,7 @@ async def test_a_returned_idea_goes_back_to_the_team(desk):
     for chat in (BUDI["id"], GROUP_ID):
         returned = bot.request.texts(chat)[-1]
         assert "mengembalikan" in returned and "sebaiknya ke Dinas PUPR" in returned
-    assert "rev:fwd:1:3" in bot.request.buttons()  # the team can forward it again
+    assert "rev:fwd:1:3" in buttons_to(bot, {"id": GROUP_ID})  # the team can forward it again
     await bot.deliver(u.text(ANDI, "/tugas"))
     assert "Tidak ada tugas terbuka" in bot.request.last_text(ANDI["id"])
 
@@ -283,9 +293,9 @@ async def test_an_overdue_forward_shows_in_the_lists_and_the_weekly_reminder(des
     assert "<b>Dinas PUPR</b> (<code>pupr</code>): 1 · 0 · 1 · 0 · ⏰ 0" in overview
     await bot.deliver(u.text(ANDI, "/tugas"))
     assert "⏰ <b>IDE-0001</b>" in bot.request.last_text(ANDI["id"])
-    assert "skv:1" in bot.request.buttons()
+    assert "skv:1" in buttons_to(bot, ANDI)
     await bot.deliver(u.callback(ANDI, "skv:1"))
-    assert "skp:ack:1:2" in bot.request.buttons()
+    assert "skp:ack:1:2" in buttons_to(bot, ANDI)
 
     jobs.schedule_digest(bot.app)
     [job] = bot.app.job_queue.get_jobs_by_name(jobs.DIGEST_JOB)
@@ -471,6 +481,17 @@ async def test_the_report_has_a_sheet_of_what_each_unit_contributed(desk, clock)
     assert done[1] == "Dinas Lingkungan Hidup" and "Sungai Batang" in done[3]
     assert done[4] == "sebelum: sampah di tepi sungai; sesudah: bank sampah"
     assert "large-before" not in str(rows)  # file ids stay out
+
+
+async def test_the_pdf_report_has_the_units_contribution_table(desk, clock):
+    bot = desk
+    await implement_with_evidence(bot)
+    clock.now += timedelta(days=2)
+    built = await bot.services.reports.build(clock.now - timedelta(days=30), clock.now, "id")
+    reader = PdfReader(io.BytesIO(built.pdf))
+    assert reader.outline[-1].title == "Kontribusi per SKPD"
+    last = reader.pages[-1].extract_text()
+    assert "DLH 1 1 1 0" in last and "Dinas PUPR" not in last  # units with ideas only
 
 
 async def test_the_digest_has_a_section_per_unit(desk, clock):

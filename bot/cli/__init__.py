@@ -1,6 +1,6 @@
 """``python -m bot [command]``: ``run`` (the default) runs the bot; ``tag`` tags texts from
 standard input; ``backup PATH`` copies a running SQLite database; ``digest`` shows or sends the
-weekly digest; ``report`` writes the evaluation evidence workbook."""
+digest; ``report`` writes the evaluation evidence report (PDF, XLSX or both)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--dry-run", action="store_true", help="print it, write chart and XLSX")
     mode.add_argument("--send", action="store_true", help="send the due digest now, once")
     digest.add_argument("--out", type=Path, default=Path("."), help="folder for the files")
-    report = commands.add_parser("report", help="write the evaluation evidence workbook")
+    report = commands.add_parser("report", help="write the evaluation evidence report (PDF, XLSX)")
     report.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default 1 Jan)")
     report.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default today)")
-    report.add_argument("--out", type=Path, help="the XLSX file to write")
+    report.add_argument("--out", type=Path, help="the file to write (.pdf or .xlsx)")
+    report.add_argument(
+        "--format", choices=("pdf", "xlsx", "both"), help="default: from --out, else both"
+    )
     report.add_argument("--language", choices=("id", "en"), help="default DEFAULT_LANGUAGE")
     return parser
 
@@ -85,7 +88,14 @@ def _digest_or_report(arguments: argparse.Namespace) -> int:
     if arguments.command == "report":
         language = arguments.language or settings.default_language
         return run(
-            digest_cli.report(settings, arguments.first, arguments.last, arguments.out, language)
+            digest_cli.report(
+                settings,
+                arguments.first,
+                arguments.last,
+                arguments.out,
+                language,
+                arguments.format,
+            )
         )
     if arguments.send:
         logs.configure(settings.log_level, settings.token)

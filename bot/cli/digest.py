@@ -1,10 +1,13 @@
-"""``python -m bot digest`` and ``python -m bot report``: the weekly digest and the evaluation
-evidence report from the command line.
+"""``python -m bot digest`` and ``python -m bot report``: the digest and the evaluation evidence
+report from the command line.
 
-``digest --dry-run`` prints the due digest (the week ``--send`` would send) and writes its chart
-and workbook to a folder, sending nothing and recording nothing. ``digest --send`` sends the due
-digest now through the same exactly-once record as the scheduled job, and tries chats that had
-failed once more. ``report`` writes the evidence workbook for a period.
+``digest --dry-run`` prints the digest of the latest period that has ended (the one ``--send``
+would send) and writes its chart and workbook to a folder, sending nothing and recording nothing.
+``digest --send`` sends the due digest now through the same exactly-once record as the scheduled
+job, and tries chats that had failed once more. ``report`` writes the evidence report for a
+period: the PDF, the workbook or both (``--format``; without it the format follows the ``--out``
+file's name, and without either both are written under their default names). The PDF embeds the
+photos of implemented ideas that Telegram gives; one it cannot fetch is left out, with a warning.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from bot.core.clock import utc_now
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.domain.digest.build import DigestBuilder
-from bot.domain.reports import Reports, SpanError, report_span
+from bot.domain.reports import Format, Report, Reports, SpanError, report_span
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
 
@@ -70,29 +73,79 @@ async def send(settings: Settings) -> int:
     if outcome is None:
         print("DIGEST_SCHEDULE has no moment in the last four years: nothing is due")
         return 0
-    week = f"{outcome.period.start.astimezone(settings.timezone):%Y-%m-%d}"
-    print(f"Digest of the week from {week}: sent to {len(outcome.sent)} chat(s)")
+    start, end = (
+        f"{moment.astimezone(settings.timezone):%Y-%m-%d %H:%M}"
+        for moment in (outcome.period.start, outcome.period.end)
+    )
+    print(f"Digest of {start} to {end}: sent to {len(outcome.sent)} chat(s)")
     for failure in outcome.failed:
         print(f"  chat {failure.chat_id} failed: {failure.error}", file=sys.stderr)
     return 1 if outcome.failed else 0
 
 
+def report_format(chosen: str | None, out: Path | None) -> Format:
+    """``--format`` when given, else the ``--out`` file's suffix (``.pdf``, otherwise XLSX), else
+    both."""
+    if chosen:
+        return Format(chosen)
+    if out is None:
+        return Format.BOTH
+    return Format.PDF if out.suffix.lower() == ".pdf" else Format.XLSX
+
+
+def report_targets(built: Report, made: Format, out: Path | None) -> list[tuple[Path, bytes]]:
+    """Where each file made goes: ``--out`` (with its suffix set when both are made), or the
+    default file names."""
+    files = {
+        Format.PDF: (built.pdf, built.pdf_name),
+        Format.XLSX: (built.workbook, built.file_name),
+    }
+    targets = []
+    for kind in made.files:
+        data, name = files[kind]
+        if data is None:
+            continue
+        if out is None:
+            target = Path(name)
+        elif made is Format.BOTH:
+            target = out.with_suffix(f".{kind}")
+        else:
+            target = out
+        targets.append((target, data))
+    return targets
+
+
 async def report(
-    settings: Settings, first: str | None, last: str | None, out: Path | None, language: str
+    settings: Settings,
+    first: str | None,
+    last: str | None,
+    out: Path | None,
+    language: str,
+    chosen: str | None = None,
 ) -> int:
-    """Write the evidence workbook for ``first``–``last`` (both days included)."""
+    """Write the evidence report for ``first``–``last`` (both days included)."""
+    from bot.app import build_application
+    from bot.runtime.photos import photo_source
+
     try:
         start, end = report_span(first, last, utc_now(), settings.timezone)
     except SpanError as error:
         print(f"Report failed: {error}", file=sys.stderr)
         return 2
+    made = report_format(chosen, out)
     parts = _ingredients(settings)
-    built = await Reports(**parts).build(start, end, language)
-    parts["db"].engine.dispose()
-    target = out or Path(built.file_name)
-    target.write_bytes(built.workbook)
+    bot = build_application(settings).bot
+    try:
+        built = await Reports(**parts).build(
+            start, end, language, made=made, photos=photo_source(bot)
+        )
+    finally:
+        await bot.shutdown()
+        parts["db"].engine.dispose()
     last_day = (end - timedelta(seconds=1)).astimezone(settings.timezone)
     first_day = start.astimezone(settings.timezone)
     span = f"{first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}"
-    print(f"Wrote {target}: {built.ideas} idea(s) received {span}")
+    for target, data in report_targets(built, made, out):
+        target.write_bytes(data)
+        print(f"Wrote {target}: {built.ideas} idea(s) received {span}")
     return 0

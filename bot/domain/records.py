@@ -8,7 +8,6 @@ officer's language (:meth:`Records.labels`).
 from __future__ import annotations
 
 import asyncio
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +18,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
-from bot.domain.charts import new_figure
+from bot.domain.charts import new_figure, pillar_styles, png, whole_numbers
 from bot.domain.digest.text import without_contacts
 from bot.domain.exports import to_csv, to_xlsx
 from storage import records
@@ -75,13 +74,20 @@ def iso_weeks(days: dict[date, int]) -> list[tuple[str, int]]:
     return [(f"{year}-W{week:02d}", weeks[(year, week)]) for year, week in sorted(weeks)]
 
 
-def chart_png(counts: Counts, labels: Labels) -> bytes:
-    """Four bar charts (pillar, status, week, kecamatan) in one PNG, drawn with Agg."""
+def chart_png(counts: Counts, labels: Labels, heading: str) -> bytes:
+    """Four bar charts (pillar, status, week, kecamatan) in one PNG under ``heading``, drawn with
+    Agg; pillars in their report colours, counts on whole-number axes."""
     figure = new_figure(figsize=(11, 8))
+    figure.suptitle(heading)
     pillar, status, week, place = figure.subplots(2, 2).flat
+    styles = pillar_styles(list(labels.pillars))
     pillar.barh(
         [labels.pillars[k] for k in labels.pillars],
         list(_ordered(counts.by_pillar, labels.pillars)),
+        color=[styles[k].colour for k in labels.pillars],
+        hatch=[styles[k].hatch for k in labels.pillars],
+        edgecolor="black",
+        linewidth=0.5,
     )
     status.barh(
         [labels.statuses[k] for k in labels.statuses],
@@ -95,9 +101,10 @@ def chart_png(counts: Counts, labels: Labels) -> bytes:
     )
     for axes, key in ((pillar, "pillar"), (status, "status"), (week, "week"), (place, "kecamatan")):
         axes.set_title(labels.titles[key])
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    for axis in (pillar.xaxis, status.xaxis, week.yaxis, place.xaxis):
+        whole_numbers(axis)
+    pillar.invert_yaxis()  # the catalogue's order, top down, as in the digest and the report
+    return png(figure)
 
 
 def _ordered(counts: dict[str, int], keys: dict[str, str]):
@@ -167,7 +174,13 @@ class Records:
         return await self._db.read(count)
 
     async def chart(self, counts: Counts, language: str) -> bytes:
-        return await self._offload.run(chart_png, counts, self.labels(language))
+        heading = self._texts.get(
+            language,
+            "stats.chart_heading",
+            region=self._settings.region_name,
+            date=self._texts.date(language, self._clock()),
+        )
+        return await self._offload.run(chart_png, counts, self.labels(language), heading)
 
     async def export(self, criteria: Criteria, language: str) -> tuple[int, bytes, bytes]:
         """How many rows, and the CSV and XLSX files of the matching submissions."""

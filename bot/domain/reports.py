@@ -1,4 +1,6 @@
-"""Workbooks: the week's submissions attached to the digest, and the evaluation evidence report.
+"""Workbooks: the week's submissions attached to the digest, and the evaluation evidence report
+(an XLSX workbook for analysts and a PDF to present, :mod:`bot.domain.evidence_pdf`, both from
+the same rows).
 
 Every cell that holds text from a resident is written as a string cell, so a text starting with
 ``=`` is never read as a formula. A resident's name appears only where the submission is not
@@ -8,8 +10,10 @@ anonymous and the resident agreed to be named; Telegram ids never appear.
 from __future__ import annotations
 
 import asyncio
+import enum
 import io
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,13 +24,23 @@ from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock, day_bounds, parse_day
 from bot.core.config import Settings
 from bot.core.i18n import Texts
+from bot.core.offload import Offload
 from bot.domain.digest.text import without_contacts
+from bot.domain.evidence import kecamatan_rows, month_rows, pillar_rows
+from bot.domain.evidence_pdf import Contribution, render_pdf
+from bot.domain.evidence_pdf import Period as PdfPeriod
 from bot.domain.units import Implemented, UnitFigures, Units
 from storage.digest_figures import WeekRow
 from storage.engine import Database
-from storage.evidence import EvidenceFigures, Tally, evidence_figures
+from storage.evidence import EvidenceFigures, evidence_figures
+
+logger = logging.getLogger(__name__)
 
 TEXT_WIDTH = 80
+REPORT_PHOTOS = 60
+
+PhotoSource = Callable[[str], Awaitable[bytes | None]]
+"""Fetches a photo's bytes by its Telegram file id; ``None`` when it cannot be had."""
 
 
 def week_workbook(
@@ -101,31 +115,16 @@ def report_span(
     return begins, ends
 
 
-def median_hours(histogram: dict[int, int]) -> float | None:
-    """The median of whole hours given as {hours: how many}; ``None`` when empty."""
-    total = sum(histogram.values())
-    if not total:
-        return None
-    middle = ((total - 1) // 2, total // 2)
-    values: list[int] = []
-    seen = 0
-    for hours in sorted(histogram):
-        seen += histogram[hours]
-        while len(values) < 2 and seen > middle[len(values)]:
-            values.append(hours)
-    return sum(values) / 2
+class Format(enum.StrEnum):
+    """Which files a report is made as."""
 
+    PDF = "pdf"
+    XLSX = "xlsx"
+    BOTH = "both"
 
-def merged(histograms: Iterable[dict[int, int]]) -> dict[int, int]:
-    total: dict[int, int] = {}
-    for histogram in histograms:
-        for hours, count in histogram.items():
-            total[hours] = total.get(hours, 0) + count
-    return total
-
-
-def in_days(hours: float | None) -> float | str:
-    return "" if hours is None else round(hours / 24, 1)
+    @property
+    def files(self) -> tuple[Format, ...]:
+        return (Format.PDF, Format.XLSX) if self is Format.BOTH else (self,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +132,14 @@ class Report:
     start: datetime
     end: datetime
     ideas: int
-    workbook: bytes
+    workbook: bytes | None
     file_name: str
+    pdf: bytes | None
+    pdf_name: str
 
 
 class Reports:
-    """Builds the evaluation evidence workbook for a period."""
+    """Builds the evaluation evidence report of a period: workbook, PDF, or both."""
 
     def __init__(
         self,
@@ -148,6 +149,7 @@ class Reports:
         clock: Clock,
         texts: Texts,
         catalogue: Catalogue,
+        offload: Offload | None = None,
         units: Units | None = None,
     ) -> None:
         self._db = db
@@ -155,28 +157,88 @@ class Reports:
         self._clock = clock
         self._texts = texts
         self._catalogue = catalogue
+        self._offload = offload or Offload()
         self._units = units or Units(
             db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
         )
 
-    async def build(self, start: datetime, end: datetime, language: str) -> Report:
+    async def build(
+        self,
+        start: datetime,
+        end: datetime,
+        language: str,
+        *,
+        made: Format = Format.BOTH,
+        photos: PhotoSource | None = None,
+        contribution: Contribution | None = None,
+    ) -> Report:
+        """The report of the ideas received in ``[start, end)``; the PDF embeds the photos of
+        implemented ideas that ``photos`` can fetch, and a contribution table when given rows."""
         zone = self._settings.timezone
         figures = await self._db.read(evidence_figures, start=start, end=end, zone=zone)
         by_unit = await self._units.figures(start, end)
-        done_by_units = await self._units.implemented(start, end)
-        workbook = await asyncio.to_thread(
-            self._workbook, figures, start, end, language, by_unit, done_by_units
-        )
+        workbook = pdf = None
+        if Format.XLSX in made.files:
+            done_by_units = await self._units.implemented(start, end)
+            workbook = await asyncio.to_thread(
+                self._workbook, figures, start, end, language, by_unit, done_by_units
+            )
+        if Format.PDF in made.files:
+            previous_start = start - (end - start)
+            previous = await self._db.read(
+                evidence_figures, start=previous_start, end=start, zone=zone, details=False
+            )
+            pdf = await self._offload.run(
+                render_pdf,
+                texts=self._texts,
+                catalogue=self._catalogue,
+                region=self._settings.region_name,
+                language=language,
+                period=PdfPeriod(start, end, previous_start, self._clock()),
+                figures=figures,
+                previous=previous,
+                photos=await self._photos(figures, photos),
+                contribution=contribution or self._contribution(by_unit, language),
+            )
         first, last = (moment.astimezone(zone) for moment in (start, end - timedelta(seconds=1)))
+        days = {"start": f"{first:%Y-%m-%d}", "end": f"{last:%Y-%m-%d}"}
         return Report(
             start=start,
             end=end,
             ideas=sum(tally.ideas for tally in figures.by_pillar),
             workbook=workbook,
-            file_name=self._texts.get(
-                language, "report.file_name", start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"
-            ),
+            file_name=self._texts.get(language, "report.file_name", **days),
+            pdf=pdf,
+            pdf_name=self._texts.get(language, "report.pdf_file_name", **days),
         )
+
+    def _contribution(self, by_unit: Sequence[UnitFigures], language: str) -> Contribution:
+        """The PDF's table of the SKPD that had ideas in the period, from the figures of the
+        workbook's SKPD sheet."""
+        active = [u for u in by_unit if u.forwarded or u.implemented or u.waiting or u.in_progress]
+        headers = [self._texts.get(language, f"report.col_{key}") for key in UNIT_COLUMNS]
+        return Contribution(headers, unit_rows(active, short=True))
+
+    async def _photos(
+        self, figures: EvidenceFigures, source: PhotoSource | None
+    ) -> dict[str, list[bytes]]:
+        """The photos of implemented ideas, up to :data:`REPORT_PHOTOS` in all, oldest idea
+        first; one that cannot be fetched is left out."""
+        found: dict[str, list[bytes]] = {}
+        if source is None:
+            return found
+        wanted = [
+            (idea.code, file_id)
+            for idea in figures.implemented
+            for file_id in figures.photos.get(idea.code, [])
+        ][:REPORT_PHOTOS]
+        for code, file_id in wanted:
+            data = await source(file_id)
+            if data is None:
+                logger.warning("A photo of %s could not be fetched for the report", code)
+                continue
+            found.setdefault(code, []).append(data)
+        return found
 
     def _workbook(
         self,
@@ -226,29 +288,7 @@ class Reports:
                 "decision",
             )
         ]
-        by_pillar = {tally.key: tally for tally in figures.by_pillar}
-        rows = []
-        for key, name in pillars.items():
-            tally = by_pillar.get(key)
-            rows.append(
-                [
-                    name,
-                    tally.ideas if tally else 0,
-                    tally.accepted if tally else 0,
-                    tally.implemented if tally else 0,
-                    tally.rejected if tally else 0,
-                    in_days(median_hours(figures.first_response.get(key, {}))),
-                    in_days(median_hours(figures.decision.get(key, {}))),
-                ]
-            )
-        rows.append(
-            [
-                t("total"),
-                *(sum(row[column] for row in rows) for column in range(1, 5)),
-                in_days(median_hours(merged(figures.first_response.values()))),
-                in_days(median_hours(merged(figures.decision.values()))),
-            ]
-        )
+        rows = pillar_rows(figures, pillars, t("total"))
         _table(summary, 5, headers, rows, bold)
         summary.set_column(0, 0, 24)
         summary.set_column(1, 6, 14)
@@ -291,22 +331,8 @@ class Reports:
         done.set_column(5, 5, TEXT_WIDTH, wrap)
 
         place_sheet = book.add_worksheet(t("sheet_kecamatan"))
-        by_place = {tally.key: tally for tally in figures.by_kecamatan}
-        total = sum(tally.ideas for tally in figures.by_kecamatan) or 1
-        keys = [*places, None]
-        place_rows = []
-        for key in keys:
-            tally = by_place.get(key) or Tally(key, 0, 0, 0, 0, 0)
-            place_rows.append(
-                [
-                    places[key] if key else t("no_place"),
-                    tally.ideas,
-                    tally.residents,
-                    tally.accepted,
-                    tally.implemented,
-                    round(100 * tally.ideas / total, 1),
-                ]
-            )
+        place_rows = kecamatan_rows(figures, places, t("no_place"))
+
         _table(
             place_sheet,
             0,
@@ -323,8 +349,8 @@ class Reports:
         bars.add_series(
             {
                 "name": [place_sheet.name, 0, 1],
-                "categories": [place_sheet.name, 1, 0, len(keys), 0],
-                "values": [place_sheet.name, 1, 1, len(keys), 1],
+                "categories": [place_sheet.name, 1, 0, len(place_rows), 0],
+                "values": [place_sheet.name, 1, 1, len(place_rows), 1],
             }
         )
         bars.set_title({"name": t("chart_kecamatan")})
@@ -332,21 +358,8 @@ class Reports:
         place_sheet.insert_chart(0, 7, bars, {"y_scale": 2.0})
 
         month_sheet = book.add_worksheet(t("sheet_months"))
-        months = sorted({month for month, _ in figures.by_month})
-        _table(
-            month_sheet,
-            0,
-            [t("col_month"), *pillars.values(), t("total")],
-            [
-                [
-                    month,
-                    *(figures.by_month.get((month, key), 0) for key in pillars),
-                    sum(figures.by_month.get((month, key), 0) for key in pillars),
-                ]
-                for month in months
-            ],
-            bold,
-        )
+        months = month_rows(figures, pillars)
+        _table(month_sheet, 0, [t("col_month"), *pillars.values(), t("total")], months, bold)
         month_sheet.set_column(0, len(pillars) + 1, 16)
         if months:
             lines = book.add_chart({"type": "line"})
@@ -365,6 +378,33 @@ class Reports:
         return buffer.getvalue()
 
 
+UNIT_COLUMNS = (
+    "unit",
+    "forwarded",
+    "acknowledged",
+    "unit_implemented",
+    "returned",
+    "days_to_acknowledge",
+    "days_to_implement",
+)
+
+
+def unit_rows(by_unit: Sequence[UnitFigures], *, short: bool = False) -> list[list[object]]:
+    """A row of :data:`UNIT_COLUMNS` per SKPD, named in full or by its short name."""
+    return [
+        [
+            unit.short if short else unit.name,
+            unit.forwarded,
+            unit.acknowledged,
+            unit.implemented,
+            unit.returned,
+            "" if unit.median_days_to_acknowledge is None else unit.median_days_to_acknowledge,
+            "" if unit.median_days_to_implement is None else unit.median_days_to_implement,
+        ]
+        for unit in by_unit
+    ]
+
+
 def _unit_sheet(
     sheet,
     t,
@@ -375,31 +415,8 @@ def _unit_sheet(
 ) -> None:
     """Each SKPD's contribution, then the innovations they implemented with their evidence
     photos' captions (the photos' file ids stay out)."""
-    headers = [
-        t(f"col_{key}")
-        for key in (
-            "unit",
-            "forwarded",
-            "acknowledged",
-            "unit_implemented",
-            "returned",
-            "days_to_acknowledge",
-            "days_to_implement",
-        )
-    ]
-    rows = [
-        [
-            unit.name,
-            unit.forwarded,
-            unit.acknowledged,
-            unit.implemented,
-            unit.returned,
-            "" if unit.median_days_to_acknowledge is None else unit.median_days_to_acknowledge,
-            "" if unit.median_days_to_implement is None else unit.median_days_to_implement,
-        ]
-        for unit in by_unit
-    ]
-    _table(sheet, 0, headers, rows, bold)
+    rows = unit_rows(by_unit)
+    _table(sheet, 0, [t(f"col_{key}") for key in UNIT_COLUMNS], rows, bold)
     names = {unit.key: unit.name for unit in by_unit}
     top = len(rows) + 2
     _table(

@@ -1,12 +1,13 @@
-"""Sending the weekly digest: on schedule, exactly once per period and chat, and on demand.
+"""Sending the digest: on schedule, exactly once per period and chat, and on demand.
 
 Two JobQueue jobs call :meth:`Digests.deliver_due`: ``weekly-digest`` on ``DIGEST_SCHEDULE``
 (cron, in ``TIMEZONE``), and ``weekly-digest-catch-up`` at start-up and every 15 minutes after,
 which sends a due digest that was missed (the bot was down, or the cron run came too late). The
-period due is the week before the schedule's latest moment; each (period, chat) is claimed in
-the database before anything is sent (:mod:`storage.digests`), so two jobs, two processes or a
-restart never send one twice, and each part sent is recorded, so a sender that died is followed
-by one that goes on from the next part.
+period due runs from the schedule's run before its latest to its latest, unless it ended before
+the database was first set up (a new installation sends no digest of days it never saw); each
+(period, chat) is claimed in the database before anything is sent (:mod:`storage.digests`), so
+two jobs, two processes or a restart never send one twice, and each part sent is recorded, so a
+sender that died is followed by one that goes on from the next part.
 
 A chat whose send fails is tried again with back-off (a 429's ``retry_after`` when Telegram gives
 one); after :data:`MAX_ATTEMPTS` failures it is recorded as failed and the admins are told in
@@ -90,8 +91,13 @@ class Digests:
         period = self._builder.due_period()
         if period is None:
             return None
+        set_up = await self._db.write(store.set_up_at, now=self._clock())
+        if period.end <= set_up:
+            return Outcome(period)
         targets = set(self._settings.digest_targets)
-        done = await self._db.read(store.sent_chats, period_start=period.start)
+        done = await self._db.read(
+            store.sent_chats, period_start=period.start, period_end=period.end
+        )
         if not retry_failed and targets <= done:
             return Outcome(period)
         return await self.deliver(bot, period, retry_failed=retry_failed)

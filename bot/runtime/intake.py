@@ -86,8 +86,11 @@ class Inbox:
         return await self._db.write(store.prune_updates, before=self._clock() - KEEP_HANDLED)
 
     async def mark_done(self, update: object) -> None:
+        """Mark ``update`` handled, with the conversation steps it changed, in one commit."""
         if isinstance(update, Update):
             await self._commits.done(update.update_id)
+        else:
+            await self._commits.flush()
 
 
 async def poll(

@@ -2,8 +2,9 @@
 
 Only ConversationHandler states are persisted; everything else the bot knows is in its tables.
 The update processor flushes after every update (:meth:`Application.update_persistence`), so a
-restart continues a conversation at the step it had reached. Steps are written through the
-:class:`~bot.runtime.groupcommit.GroupCommit` that also marks updates done.
+restart continues a conversation at the step it had reached. Steps are staged in the
+:class:`~bot.runtime.groupcommit.GroupCommit` and committed with the done mark of the update that
+changed them; :meth:`DatabasePersistence.flush` (python-telegram-bot's stop) commits what is left.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from collections.abc import MutableMapping
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, Job, PersistenceInput
 
 from bot.runtime.groupcommit import GroupCommit
 from storage import inbox
@@ -29,6 +30,21 @@ def _encode_key(key: ConversationKey) -> str:
 
 def _decode_key(raw: str) -> ConversationKey:
     return tuple(json.loads(raw))
+
+
+class ConversationsOnlyApplication(Application):
+    """python-telegram-bot's Application, for a persistence that stores conversations only.
+
+    After every update python-telegram-bot notes its chat and user, to store their chat_data and
+    user_data at the next flush, and it empties those notes only when it stores that data. This
+    bot stores neither (what it knows is in its tables), so the notes grew by every resident ever
+    seen, about 120 bytes each, for as long as the process ran.
+    """
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Job | None = None
+    ) -> None:
+        return None
 
 
 class DatabasePersistence(BasePersistence[dict, dict, dict]):
@@ -51,9 +67,10 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await self._commits.conversation_state(
-            name, _encode_key(key), None if new_state is None else str(new_state)
-        )
+        self._commits.stage(name, _encode_key(key), None if new_state is None else str(new_state))
+
+    async def flush(self) -> None:
+        await self._commits.flush()
 
     # Nothing else is persisted: the methods below keep the interface and store nothing.
 
@@ -94,7 +111,4 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         return None
 
     async def refresh_bot_data(self, bot_data: dict) -> None:
-        return None
-
-    async def flush(self) -> None:
         return None

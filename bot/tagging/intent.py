@@ -214,6 +214,8 @@ class IntentFeatures:
 def question_topic(rules: IntentRules, text: NormalisedText) -> str:
     """What a question is about: "status" (the resident's own idea), "bot", or "other"."""
     normal = text.text
+    if rules.routing["how_to"].search(normal):
+        return "bot"
     if rules.routing["status"].search(normal):
         return "status"
     if rules.groups["bot_question"].search(normal):

@@ -65,13 +65,16 @@ class NaiveBayes:
                 totals[position] += weight
         vocabulary = len(counts)
         denominators = [math.log(total + alpha * vocabulary) for total in totals]
-        log_likelihood = {
-            name: tuple(
+        # Most features were seen once or twice, so most rows are equal: each distinct row is
+        # kept once and shared, which keeps the model's memory flat as the seed set grows.
+        rows: dict[tuple[float, ...], tuple[float, ...]] = {}
+        log_likelihood = {}
+        for name, row in counts.items():
+            values = tuple(
                 math.log(row[position] + alpha) - denominators[position]
                 for position in range(len(classes))
             )
-            for name, row in counts.items()
-        }
+            log_likelihood[name] = rows.setdefault(values, values)
         return cls(tuple(classes), log_likelihood)
 
     def log_scores(self, names: Iterable[str]) -> list[float]:

@@ -70,6 +70,7 @@ class _Fault:
     retry_after: int | None
     description: str | None
     hang: float | None
+    chat_id: int | None = None
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -171,7 +172,7 @@ class StandinBotApi(HumanSide):
                 raise ApiError(401, "Unauthorized")
             if found is None:
                 raise ApiError(404, "Not Found: method not found")
-            fault = self._take_fault(name)
+            fault = self._take_fault(name, params)
             if fault and fault.status >= 400:
                 await self._pause(fault.hang)
                 raise ApiError.for_status(fault.status, fault.description, fault.retry_after)
@@ -211,6 +212,7 @@ class StandinBotApi(HumanSide):
         retry_after: int | None = None,
         description: str | None = None,
         hang: float | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP ``status``.
 
@@ -219,7 +221,8 @@ class StandinBotApi(HumanSide):
         the call is carried out normally. ``hang`` delays the answer by that many seconds, as a
         hung connection would: for 200 the effect happens at once and only the answer is late,
         which is how a client times out on a request that succeeded. Plans for one method queue
-        up in order.
+        up in order. With ``chat_id``, only calls to that chat take the plan; other calls pass
+        it by.
         """
         if status != 200 and not 400 <= status <= 599:
             raise ValueError("status must be 200 or an error status (400-599)")
@@ -227,17 +230,18 @@ class StandinBotApi(HumanSide):
             raise ValueError("times must be at least 1")
         found = self._methods.find(method)
         key = (found.name if found else method).lower()
-        fault = _Fault(status, times, retry_after, description, hang)
+        fault = _Fault(status, times, retry_after, description, hang, chat_id)
         self._faults.setdefault(key, deque()).append(fault)
 
-    def _take_fault(self, method: str) -> _Fault | None:
-        planned = self._faults.get(method.lower())
-        if not planned:
+    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
+        planned = self._faults.get(method.lower(), deque())
+        chat = str(params.get("chat_id"))
+        fault = next((f for f in planned if f.chat_id is None or str(f.chat_id) == chat), None)
+        if fault is None:
             return None
-        fault = planned[0]
         fault.remaining -= 1
         if fault.remaining == 0:
-            planned.popleft()
+            planned.remove(fault)
         return fault
 
     # observing the bot

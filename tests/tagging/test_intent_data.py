@@ -1,5 +1,5 @@
-"""The intent training set and the frozen evaluation set: sizes, labels, no shared message, and
-shipped weights that training on the shipped set reproduces."""
+"""The intent training set, the development set and the frozen evaluation set: sizes, labels, no
+shared message, and shipped weights that training on the shipped set reproduces."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.tagging.intent_generator import generate
 from bot.tagging.intent_model import Intent, shipped_intent_model
 from bot.tagging.intent_training import (
     DATA,
+    DEVELOPMENT,
     IntentExample,
     load_evaluation,
     message_key,
@@ -27,10 +28,19 @@ def evaluation() -> list[IntentExample]:
     return load_evaluation()
 
 
-def test_the_sets_share_no_message(evaluation: list[IntentExample]) -> None:
+@pytest.fixture(scope="module")
+def development() -> list[IntentExample]:
+    return load_evaluation(DEVELOPMENT)
+
+
+def test_the_sets_share_no_message(
+    evaluation: list[IntentExample], development: list[IntentExample]
+) -> None:
     frozen = {message_key(example.text) for example in evaluation}
-    shared = [e.text for e in shipped_training_set() if message_key(e.text) in frozen]
+    judged = {message_key(example.text) for example in development}
+    shared = [e.text for e in shipped_training_set() if message_key(e.text) in frozen | judged]
     assert shared == []
+    assert frozen.isdisjoint(judged)
 
 
 def test_the_training_set_is_large_and_covers_every_class() -> None:
@@ -45,9 +55,19 @@ def test_the_training_set_is_large_and_covers_every_class() -> None:
 
 def test_the_evaluation_set_is_labelled_in_full(evaluation: list[IntentExample]) -> None:
     assert len(evaluation) >= 500
-    assert {example.intent for example in evaluation} == set(Intent)
-    assert {example.language for example in evaluation} == LANGUAGES
-    for example in evaluation:
+    assert_labelled(evaluation)
+
+
+def test_the_development_set_is_labelled_in_full(development: list[IntentExample]) -> None:
+    assert len(development) >= 250
+    assert {example.pillar for example in development if example.intent is Intent.IDEA} == PILLARS
+    assert_labelled(development)
+
+
+def assert_labelled(examples: list[IntentExample]) -> None:
+    assert {example.intent for example in examples} == set(Intent)
+    assert {example.language for example in examples} == LANGUAGES
+    for example in examples:
         filed = example.intent in (Intent.IDEA, Intent.COMPLAINT)
         assert (example.pillar in PILLARS) if filed else example.pillar is None
         if example.intent is Intent.QUESTION:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.cron import last_fire_time
+from bot.core.cron import last_fire_times
 from bot.core.i18n import Texts
 from bot.core.offload import Offload
 from bot.domain import charts
@@ -20,9 +20,10 @@ from bot.domain.digest.text import (
     TOP_KECAMATAN,
     Context,
     Period,
+    between_runs,
     is_quiet,
     render_digest,
-    week_before,
+    since_last_run,
     week_so_far,
 )
 from bot.domain.reports import week_workbook
@@ -78,21 +79,25 @@ def render_files(
     figures: DigestFigures,
     rows: list[store.WeekRow],
     language: str,
+    span: dict[str, str],
 ) -> tuple[bytes, bytes]:
-    """The digest's chart (PNG) and workbook (XLSX); CPU-heavy, so run through :class:`Offload`."""
+    """The digest's chart (PNG) and workbook (XLSX) of the same period (``span``: its first and
+    last day as text); CPU-heavy, so run through :class:`Offload`."""
 
     def t(key: str, **params: object) -> str:
         return texts.get(language, key, **params)
 
     keys = catalogue.pillar_keys
     names = {key: catalogue.pillar_short_name(key, language) for key in keys}
+    styles = charts.pillar_styles(keys)
     chart = charts.week_against_week(
         [names[key] for key in keys],
         [figures.new_by_pillar.get(key, 0) for key in keys],
         [figures.previous_by_pillar.get(key, 0) for key in keys],
-        title=t("digest.chart_title"),
+        title=t("digest.chart_title", region=settings.region_name, **span),
         this_label=t("digest.chart_this"),
         previous_label=t("digest.chart_previous"),
+        styles=[styles[key] for key in keys],
     )
     columns = ("code", "received", "pillar", "kecamatan", "status", "text", "name")
     workbook = week_workbook(
@@ -132,12 +137,16 @@ class DigestBuilder:
         )
 
     def due_period(self) -> Period | None:
-        """The week whose digest is due now: the one before the schedule's latest moment."""
-        fire = last_fire_time(self._settings.cron_trigger(), self._clock())
-        return None if fire is None else week_before(fire, self._settings.timezone)
+        """The latest period that has ended: from the schedule's run before its latest to its
+        latest (``None`` when the schedule had fewer than two runs in four years)."""
+        return between_runs(last_fire_times(self._settings.cron_trigger(), self._clock(), 3))
 
     def current_period(self) -> Period:
-        return week_so_far(self._clock(), self._settings.timezone)
+        """The period under way: from the schedule's latest run until now (the calendar week so
+        far when the schedule had fewer than two runs in four years)."""
+        now = self._clock()
+        fires = last_fire_times(self._settings.cron_trigger(), now, 2)
+        return since_last_run(fires, now) or week_so_far(now, self._settings.timezone)
 
     async def figures(self, period: Period) -> DigestFigures:
         now = self._clock()
@@ -183,6 +192,7 @@ class DigestBuilder:
                 figures,
                 rows,
                 language,
+                span,
             )
         return Digest(
             period=period,

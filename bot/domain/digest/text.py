@@ -1,7 +1,8 @@
 """What the weekly digest says: a pure function from a period's figures to Telegram HTML messages.
 
-A period is a week, Monday 00:00 to Monday 00:00 in the configured zone (WITA), compared with the
-week before it; /ringkasan shows the current week so far against the same span a week earlier.
+A period runs from one run of ``DIGEST_SCHEDULE`` to the next (``0 8 * * mon``: Monday 08:00 to
+Monday 08:00), compared with the schedule's period before it; /ringkasan shows the current week so
+far against the same span a week earlier.
 Every value from the database is HTML-escaped by :meth:`bot.core.i18n.Texts.get`; the text is cut
 into messages at section, then line, boundaries, each under Telegram's 4,096 characters.
 
@@ -67,6 +68,31 @@ def week_before(moment: datetime, zone: ZoneInfo) -> Period:
         end=_midnight(monday, zone),
         previous_start=_midnight(monday - 2 * week, zone),
         previous_end=_midnight(monday - week, zone),
+    )
+
+
+def between_runs(fires: Sequence[datetime]) -> Period | None:
+    """The period from the schedule's run before the latest to the latest, against the period
+    before that; ``fires`` are the schedule's latest runs, newest first."""
+    if len(fires) < 2:
+        return None
+    latest, previous = fires[0], fires[1]
+    earlier = fires[2] if len(fires) > 2 else previous - (latest - previous)
+    return Period(start=previous, end=latest, previous_start=earlier, previous_end=previous)
+
+
+def since_last_run(fires: Sequence[datetime], now: datetime) -> Period | None:
+    """The period from the schedule's latest run until ``now``, against as long a span from the
+    run before; ``fires`` are the schedule's latest runs, newest first."""
+    if len(fires) < 2:
+        return None
+    latest, previous = fires[0], fires[1]
+    return Period(
+        start=latest,
+        end=now,
+        previous_start=previous,
+        previous_end=previous + (now - latest),
+        so_far=True,
     )
 
 
