@@ -30,6 +30,7 @@ from bot.domain.residents import Residents
 from bot.domain.review import Review
 from bot.domain.roles import Roles
 from bot.domain.submissions import SIMILAR_POOL, Submissions
+from bot.domain.units import Units
 from bot.runtime.abuse import SPAM_MEMORY, FloodGuard, Throttle
 from bot.runtime.digest_delivery import Digests, Sleep
 from bot.runtime.groupcommit import GroupCommit
@@ -118,8 +119,15 @@ def build_application(
         settings.timezone, region=settings.region_name, code_prefix=settings.code_prefix
     )
     offload = Offload()  # a worker process once serve() starts it; a thread in tests
+    units = Units(db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts)
     digest_builder = DigestBuilder(
-        db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, offload=offload
+        db=db,
+        settings=settings,
+        clock=clock,
+        texts=texts,
+        catalogue=catalogue,
+        offload=offload,
+        units=units,
     )
     application.bot_data[BOT_DATA_KEY] = Services(
         settings=settings,
@@ -151,9 +159,15 @@ def build_application(
             db=db, settings=settings, clock=clock, texts=texts, builder=digest_builder, sleep=sleep
         ),
         reports=Reports(
-            db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue, offload=offload
+            db=db,
+            settings=settings,
+            clock=clock,
+            texts=texts,
+            catalogue=catalogue,
+            offload=offload,
+            units=units,
         ),
-        roles=Roles(db=db, settings=settings, clock=clock, texts=texts),
+        roles=Roles(db=db, settings=settings, clock=clock, texts=texts, catalogue=catalogue),
         review=Review(
             db=db,
             settings=settings,
@@ -175,6 +189,7 @@ def build_application(
         ),
         public=Public(db=db, settings=settings, clock=clock),
         opendata=OpenData(db=db, settings=settings, clock=clock, catalogue=catalogue),
+        units=units,
     )
     handlers.register(application)
     return application

@@ -24,6 +24,7 @@ from bot.domain.residents import Residents
 from bot.domain.review import Review
 from bot.domain.roles import Roles
 from bot.domain.submissions import Submissions
+from bot.domain.units import Units
 from bot.runtime.abuse import FloodGuard, Throttle
 from bot.runtime.digest_delivery import Digests
 from bot.runtime.intake import Inbox
@@ -59,6 +60,7 @@ class Services:
     records: Records
     public: Public
     opendata: OpenData
+    units: Units
 
 
 def services(context: CallbackContext | Application) -> Services:

@@ -113,6 +113,17 @@ async def _as_unknown(update: Update, t: Turn, role: Role) -> None:
         )
 
 
+async def liaison_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+    """The turn of an SKPD's liaison, in their private chat; ``None`` once anyone else is
+    answered as unknown input is."""
+    t = await turn(update, context)
+    role = await t.services.roles.role(t.user_id)
+    if role is Role.LIAISON and update.effective_chat.type == ChatType.PRIVATE:
+        return t
+    await _as_unknown(update, t, role if role is Role.REVOKED else Role.NONE)
+    return None
+
+
 async def staff_turn(
     update: Update, context: ContextTypes.DEFAULT_TYPE, *, admin: bool = False
 ) -> Turn | None:

@@ -3,8 +3,9 @@
 
 Callback data of the card's buttons: ``rev:<action>:<submission id>:<version>`` (the version the
 card was drawn at, see :mod:`bot.domain.review`); ``rev:pillar:<id>:<version>:<pillar>`` for a
-chosen pillar; ``rvv:<id>`` sends a fresh card; ``pub:hide:<id>`` withdraws a shown idea from
-public view.
+chosen pillar, ``rev:fwd:<id>:<version>:<unit>`` for a chosen SKPD; ``rvv:<id>`` sends a fresh
+card; ``pub:hide:<id>`` withdraws a shown idea from public view. A liaison's card has
+``skp:<step>:<id>:<version>`` (:mod:`bot.domain.units`) and ``skv:<id>``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from telegram.ext import Application
 from bot.core.i18n import MESSAGE_LIMIT, Html
 from bot.domain.public import is_shown
 from bot.domain.review import MAX_WORDS, Action, Card, actions_for
+from bot.domain.units import steps_for
 from bot.runtime.outbox import CardMessage, send_card_message
 from bot.services import services
 from handlers.base import Turn, clip, fitted, shown_length
@@ -75,6 +77,8 @@ def change_line(
             **params,
         )
     params["status"] = t.text(f"status.{change.to_status}")
+    if change.unit:
+        params["status"] += f" · {t.services.catalogue.unit_short_name(change.unit)}"
     if change.note:
         return t.text("review.history_change_note", note=clip(change.note, note_length), **params)
     return t.text("review.history_change", **params)
@@ -128,6 +132,8 @@ def card_text(t: Turn, card: Card, room: int = MESSAGE_LIMIT) -> str:
             waited=waited(t, card.waited),
         ),
     ]
+    if s.unit:
+        lines.append(t.text("units.card_unit", unit=t.services.catalogue.unit_name(s.unit)))
     if s.photo_file_ids:
         lines.append(t.text("review.card_photos", count=len(s.photo_file_ids)))
     if card.supports:
@@ -163,6 +169,39 @@ def card_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def liaison_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
+    """A liaison's buttons: ``skp:<step>:<submission id>:<version>``, and a fresh card."""
+    buttons = [
+        InlineKeyboardButton(
+            t.text(f"units.button_{step}"), callback_data=f"skp:{step}:{s.id}:{s.version}"
+        )
+        for step in steps_for(s.status)
+    ]
+    rows = [[button] for button in buttons]
+    rows.append(
+        [InlineKeyboardButton(t.text("review.button_refresh"), callback_data=f"skv:{s.id}")]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def unit_keyboard(t: Turn, s: SubmissionPublic, suggested: list[str]) -> InlineKeyboardMarkup:
+    """The SKPD to forward to: the suggested ones first (starred), then every other."""
+    units = t.services.catalogue.units
+    others = [unit.key for unit in units if unit.key not in suggested]
+
+    def button(key: str, star: bool) -> InlineKeyboardButton:
+        label = t.services.catalogue.unit_short_name(key)
+        return InlineKeyboardButton(
+            f"⭐ {label}" if star else label,
+            callback_data=f"rev:{Action.FORWARD}:{s.id}:{s.version}:{key}",
+        )
+
+    rows = [[button(key, True)] for key in suggested]
+    rows += [[button(key, False) for key in others[i : i + 2]] for i in range(0, len(others), 2)]
+    rows.append([InlineKeyboardButton(t.text("review.button_back"), callback_data=f"rvv:{s.id}")])
+    return InlineKeyboardMarkup(rows)
+
+
 def pillar_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -178,18 +217,23 @@ def pillar_keyboard(t: Turn, s: SubmissionPublic) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def card_message(t: Turn, card: Card, *, intro: str | None = None) -> CardMessage:
-    """The card with its photos and buttons, after the line ``intro`` if there is one."""
+def card_message(
+    t: Turn, card: Card, *, intro: str | None = None, liaison: bool = False
+) -> CardMessage:
+    """The card with its photos and buttons (a liaison's, with ``liaison``), after the line
+    ``intro`` if there is one."""
     if intro is None:
         text = card_text(t, card)
     else:
         text = f"{intro}\n\n{card_text(t, card, MESSAGE_LIMIT - shown_length(intro) - 2)}"
-    return CardMessage(card.submission.photo_file_ids, text, card_keyboard(t, card.submission))
+    keyboard = liaison_keyboard if liaison else card_keyboard
+    return CardMessage(card.submission.photo_file_ids, text, keyboard(t, card.submission))
 
 
-async def send_card(bot: Bot, chat_id: int, t: Turn, card: Card) -> None:
-    """Send the photos (if any), then the card with its buttons."""
-    await send_card_message(bot, chat_id, card_message(t, card))
+async def send_card(bot: Bot, chat_id: int, t: Turn, card: Card, *, liaison: bool = False) -> None:
+    """Send the photos (if any), then the card with its buttons (a liaison's, with
+    ``liaison``)."""
+    await send_card_message(bot, chat_id, card_message(t, card, liaison=liaison))
 
 
 # The list stands for every idea it names: the first ones with their pillar and first words, the
@@ -217,6 +261,17 @@ class TeamCards:
         card = await t.services.review.card(submission_id)
         if card is None:
             return None
+        if intro is CardIntro.FORWARD:
+            text = t.text(
+                "units.announce_forward",
+                code=card.submission.code,
+                unit=t.services.catalogue.unit_name(card.submission.unit or ""),
+            )
+            return card_message(t, card, intro=text, liaison=True)
+        if intro is CardIntro.RETURNED:
+            return card_message(
+                t, card, intro=t.text("units.announce_returned", code=card.submission.code)
+            )
         return card_message(
             t, card, intro=t.text(f"review.announce_{intro}", code=card.submission.code)
         )

@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Make a one-time invite link, valid for 48 hours; only in a private chat."""
+    """Make a one-time invite link, valid for 48 hours, for an officer or (``/undang pupr``) an
+    SKPD's liaison; only in a private chat."""
     t = await staff_turn(update, context, admin=True)
     if t is None:
         return
@@ -50,15 +51,47 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Whoever opens the link first becomes an officer: it is never shown to a whole group.
         await update.effective_message.reply_text(t.text("officer.invite_private_only"))
         return
-    invitation = await t.services.roles.invite(profile(update))
-    link = f"https://t.me/{context.bot.username}?start={invitation.payload}"
-    await update.effective_message.reply_text(
-        t.text(
-            "officer.invite",
-            link=link,
-            expires=t.services.texts.datetime(t.language, invitation.expires_at),
+    unit = command_argument(context).lower() or None
+    if unit is not None and t.services.catalogue.unit(unit) is None:
+        catalogue = t.services.catalogue
+        keys = ", ".join(u.key for u in catalogue.units)
+        buttons = [
+            InlineKeyboardButton(u.short, callback_data=f"inv:{u.key}") for u in catalogue.units
+        ]
+        await update.effective_message.reply_text(
+            t.text("units.invite_unknown", key=unit[:40], keys=keys),
+            reply_markup=InlineKeyboardMarkup(
+                [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+            ),
         )
-    )
+        return
+    await _send_invite(update, context, t, unit)
+
+
+async def invite_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Make a liaison's invite for the SKPD picked from the buttons."""
+    t = await staff_turn(update, context, admin=True)
+    if t is None:
+        return
+    await update.callback_query.answer()
+    unit = update.callback_query.data.removeprefix("inv:")
+    if update.effective_chat.type != ChatType.PRIVATE or t.services.catalogue.unit(unit) is None:
+        return
+    await _send_invite(update, context, t, unit)
+
+
+async def _send_invite(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Turn, unit: str | None
+) -> None:
+    invitation = await t.services.roles.invite(profile(update), unit)
+    link = f"https://t.me/{context.bot.username}?start={invitation.payload}"
+    expires = t.services.texts.datetime(t.language, invitation.expires_at)
+    if unit is None:
+        text = t.text("officer.invite", link=link, expires=expires)
+    else:
+        name = t.services.catalogue.unit_name(unit)
+        text = t.text("units.invite", link=link, expires=expires, unit=name)
+    await update.effective_chat.send_message(text)
 
 
 async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,24 +102,30 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(result, Appointed):
         await update.effective_message.reply_text(t.text(f"officer.invite_{result}"))
         return
-    await update.effective_message.reply_text(t.text("officer.welcome"))
+    if result.unit is None:
+        welcome = t.text("officer.welcome")
+    else:
+        welcome = t.text("units.welcome", unit=t.services.catalogue.unit_name(result.unit))
+    await update.effective_message.reply_text(welcome)
     await publish_staff_menu(
         context.bot,
         t.services.texts,
         t.services.settings.default_language,
         update.effective_chat.id,
         admin=False,
+        liaison=result.unit is not None,
     )
     t.services.outbox.kick(context.bot)  # the admin's note that the invite was used
 
 
 async def officers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the active officers, with when and by whom each was added."""
+    """List the active officers, with when and by whom each was added, and the SKPD liaisons."""
     t = await staff_turn(update, context, admin=True)
     if t is None:
         return
     entries = await t.services.roles.officers()
-    if not entries:
+    liaisons = await t.services.roles.liaisons()
+    if not entries and not liaisons:
         await update.effective_message.reply_text(t.text("officer.none"))
         return
     lines = [t.text("officer.list_header", count=len(entries))]
@@ -101,6 +140,21 @@ async def officers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 user_id=entry.user_id,
                 by=entry.added_by_name or entry.added_by or "?",
                 date=t.services.texts.datetime(t.language, entry.added_at),
+            )
+        )
+    if liaisons:
+        lines.append(t.text("units.liaisons_header", count=len(liaisons)))
+    for liaison in liaisons:
+        name = liaison.name or "?"
+        if liaison.username:
+            name += f" (@{liaison.username})"
+        lines.append(
+            t.text(
+                "units.liaisons_item",
+                name=name,
+                user_id=liaison.user_id,
+                unit=t.services.catalogue.unit_short_name(liaison.unit),
+                date=t.services.texts.datetime(t.language, liaison.added_at),
             )
         )
     for message in split_messages(["\n".join(lines)]):  # a long roster goes in several
@@ -214,4 +268,5 @@ def handlers() -> list:
         CommandHandler(["lihat", "view"], view),
         CallbackQueryHandler(queue_page, pattern=rf"^rvq:{NUMBER}$"),
         CallbackQueryHandler(view_button, pattern=rf"^rvv:{NUMBER}$"),
+        CallbackQueryHandler(invite_unit, pattern=r"^inv:[a-z]{2,20}$"),
     ]

@@ -57,7 +57,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t.text(
             "search.item",
             code=s.code,
-            status=t.text(f"status.{s.status}"),
+            status=t.text(f"status.{s.status}")
+            + (f" · {t.services.catalogue.unit_short_name(s.unit)}" if s.unit else ""),
             date=t.services.texts.date(t.language, s.created_at),
             title=title(s.text),
         )
@@ -99,6 +100,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             block("kecamatan", [(labels.kecamatan.get(k, k), n) for k, n in places]),
         ]
     )
+    if counts.by_unit:
+        units = sorted(counts.by_unit.items(), key=lambda item: -item[1])
+        catalogue = t.services.catalogue
+        text += "\n\n" + block("unit", [(catalogue.unit_short_name(k), n) for k, n in units])
     if counts.supports:
         top = [t.text("stats.row", name=code, count=n) for code, n in counts.most_supported]
         text += "\n\n" + "\n".join([t.text("stats.supports", count=counts.supports), *top])

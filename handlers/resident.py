@@ -57,6 +57,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             sections.append(t.text("help.admin"))
         await update.effective_message.reply_text("\n\n".join(sections))
         return
+    if role is Role.LIAISON and private:
+        sections = [t.text("help.resident"), t.text("help.liaison")]
+        await update.effective_message.reply_text("\n\n".join(sections))
+        return
     if not private:
         return
     await update.effective_message.reply_text(
@@ -107,7 +111,7 @@ async def _my_ideas_page(t: Turn, page_number: int) -> tuple[str, object]:
         t.text(
             "mine.item",
             code=item.code,
-            status=t.text(f"status.{item.status}"),
+            status=_status(t, item.status, item.unit),
             date=t.services.texts.date(t.language, item.created_at),
             title=_title(item.text),
         )
@@ -133,10 +137,16 @@ async def my_ideas_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.edit_message_text(text, reply_markup=markup)
 
 
+def _status(t: Turn, status: str, unit: str | None) -> str:
+    """The status, with the SKPD that has the idea: "Sedang dikerjakan · Dinas PUPR"."""
+    shown = t.text(f"status.{status}")
+    return f"{shown} · {t.services.catalogue.unit_short_name(unit)}" if unit else shown
+
+
 def _history_line(t: Turn, change: StatusChangePublic, note_length: int) -> str:
     params = {
         "date": t.services.texts.datetime(t.language, change.at),
-        "status": t.text(f"status.{change.to_status}"),
+        "status": _status(t, change.to_status, change.unit),
     }
     if change.to_pillar:
         pillar = t.services.catalogue.pillar_name(change.to_pillar, t.language)
@@ -161,7 +171,7 @@ def _card(t: Turn, submission: SubmissionPublic, changes: list[StatusChangePubli
         lambda text: t.text(
             "mine.card",
             code=submission.code,
-            status=t.text(f"status.{submission.status}"),
+            status=_status(t, submission.status, submission.unit),
             pillar=catalogue.pillar_name(submission.pillar, t.language),
             where=where_text(t, submission.latitude, submission.longitude, submission.kecamatan),
             date=t.services.texts.datetime(t.language, submission.created_at),

@@ -1,6 +1,7 @@
 """The card's buttons and the "review" conversation for actions that need words.
 
-Buttons carry ``rev:<action>:<submission id>:<version>``. The role is checked on every press
+Buttons carry ``rev:<action>:<submission id>:<version>``. "Forward" offers the SKPD (the likeliest
+first); a chosen one opens the conversation for an optional note. The role is checked on every press
 (:func:`handlers.officer.staff_turn`) and again inside the action's transaction. Actions that need
 words (reject, ask, duplicate, note) open the persistent "review" conversation: the bot asks in the
 same chat, offering standard texts as buttons (a resident reads a standard text in their own
@@ -36,6 +37,7 @@ from handlers.cards import (
     change_line,
     pillar_keyboard,
     send_card,
+    unit_keyboard,
 )
 
 logger = logging.getLogger(__name__)
@@ -48,8 +50,10 @@ WORD_ACTIONS = "|".join(
     str(action) for action in (Action.REJECT, Action.ASK, Action.DUPLICATE, Action.NOTE)
 )
 PLAIN_ACTIONS = "|".join(
-    str(action) for action in (Action.TAKE, Action.ACCEPT, Action.IMPLEMENT, Action.PILLAR)
+    str(action)
+    for action in (Action.TAKE, Action.ACCEPT, Action.IMPLEMENT, Action.PILLAR, Action.FORWARD)
 )
+FORWARD_TO = rf"^rev:{Action.FORWARD}:{NUMBER}:{NUMBER}:[a-z]{{2,20}}$"
 
 
 def _button(data: str) -> tuple[Action, int, int, str | None]:
@@ -105,6 +109,15 @@ async def _outcome(
             await query.answer(done)
         else:
             await update.effective_message.reply_text(done)
+        if result.liaisons == 0:
+            unit = result.submission.unit or ""
+            await update.effective_chat.send_message(
+                t.text(
+                    "units.no_liaison",
+                    unit=t.services.catalogue.unit_name(unit),
+                    key=unit,
+                )
+            )
         await _refresh(context, t, chat_id, card_message_id, submission_id)
         return
     if query is not None:
@@ -126,12 +139,22 @@ async def _outcome(
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Apply take, accept, implement or a chosen pillar; offer the pillars on "change pillar"."""
+    """Apply take, accept, implement or a chosen pillar; offer the pillars on "change pillar" and
+    the SKPD, the likeliest first, on "forward"."""
     t = await staff_turn(update, context)
     if t is None:
         return
     query = update.callback_query
     action, submission_id, version, pillar = _button(query.data)
+    if action is Action.FORWARD:
+        await query.answer()
+        card = await t.services.review.card(submission_id)
+        if card is not None:
+            drawn = card.submission.model_copy(update={"version": version})
+            await query.edit_message_reply_markup(
+                reply_markup=unit_keyboard(t, drawn, t.services.units.suggest(card.submission))
+            )
+        return
     if action is Action.PILLAR and pillar is None:
         await query.answer()
         card = await t.services.review.card(submission_id)
@@ -152,7 +175,9 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _prompt_keyboard(t: Turn, action: Action, similar: list[str]) -> InlineKeyboardMarkup:
-    if action is Action.DUPLICATE:
+    if action is Action.FORWARD:
+        choices = [(t.text("units.button_no_note"), "+")]
+    elif action is Action.DUPLICATE:
         choices = [(code, code) for code in similar]
     else:
         choices = [(f"📋 {i}", key) for i, key in enumerate(TEMPLATES.get(action, ()), start=1)]
@@ -168,9 +193,12 @@ async def ask_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return None
     query = update.callback_query
     await query.answer()
-    action, submission_id, version, _ = _button(query.data)
+    action, submission_id, version, unit = _button(query.data)
     card = await t.services.review.card(submission_id)
     if card is None:
+        return None
+    if unit is not None and t.services.catalogue.unit(unit) is None:
+        await update.effective_chat.send_message(t.text("review.refused_bad_unit"))
         return None
     await t.services.prompts.start_prompt(
         update.effective_chat.id,
@@ -179,8 +207,15 @@ async def ask_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         submission_id,
         version,
         query.message.message_id,
+        unit=unit,
     )
-    lines = [t.text(f"review.prompt_{action}", code=card.submission.code)]
+    lines = [
+        t.text(
+            f"review.prompt_{action}",
+            code=card.submission.code,
+            unit=t.services.catalogue.unit_name(unit or ""),
+        )
+    ]
     for i, key in enumerate(TEMPLATES.get(action, ()), start=1):
         template = t.text(f"review.template_{action}_{key}")
         lines.append(t.text("review.prompt_template", number=i, text=template))
@@ -211,6 +246,7 @@ async def _apply_words(
         Action(prompt.action),
         words=words,
         template=template,
+        unit=prompt.unit,
     )
     if result in (Refused.BAD_CODE, Refused.EMPTY):
         await update.effective_chat.send_message(t.text(f"review.refused_{result}"))
@@ -245,6 +281,8 @@ async def use_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         await query.answer(t.text("idea.stale_button"))
         return END
     await query.edit_message_reply_markup(reply_markup=None)
+    if Action(prompt.action) is Action.FORWARD:
+        return await _apply_words(update, context, t)
     if Action(prompt.action) is Action.DUPLICATE:
         return await _apply_words(update, context, t, words=value)
     return await _apply_words(update, context, t, template=value)
@@ -281,7 +319,8 @@ def conversation() -> ConversationHandler:
     typed = (PRIVATE | _ReplyToTheBot()) & filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):{NUMBER}:{NUMBER}$")
+            CallbackQueryHandler(ask_words, pattern=rf"^rev:({WORD_ACTIONS}):{NUMBER}:{NUMBER}$"),
+            CallbackQueryHandler(ask_words, pattern=FORWARD_TO),
         ],
         states={
             WORDS: [

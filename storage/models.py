@@ -24,6 +24,8 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
     NEEDS_INFO = "needs_info"
     DUPLICATE = "duplicate"
+    FORWARDED = "forwarded"  # to an SKPD (``Submission.unit``), not yet acknowledged
+    IN_PROGRESS = "in_progress"  # the SKPD took it up
     IMPLEMENTED = "implemented"
 
 
@@ -69,6 +71,9 @@ class SubmissionBase(SQLModel):
     public: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # The idea's post in PUBLIC_CHANNEL_ID.
     public_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The SKPD (a key of units.toml) the idea is forwarded to, while it is with them and after
+    # they implemented it; empty again when they return it.
+    unit: str | None = Field(default=None, index=True)
 
 
 class Submission(SubmissionBase, table=True):
@@ -126,6 +131,7 @@ class StatusChangeBase(SQLModel):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     from_pillar: str | None = None
     to_pillar: str | None = None
+    unit: str | None = None  # the SKPD this step was taken with (forward, their own steps)
 
 
 class StatusChange(StatusChangeBase, table=True):
@@ -137,7 +143,19 @@ class StatusChange(StatusChangeBase, table=True):
 
 
 class StatusChangePublic(StatusChangeBase):
+    id: int
     at: datetime
+
+
+class StepPhoto(SQLModel, table=True):
+    """A photo an SKPD's liaison sent with a step (progress, evidence of implementation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="statuschange.id", ondelete="CASCADE", index=True)
+    position: int
+    file_id: str
+    file_unique_id: str
+    caption: str | None = Field(default=None, sa_type=Text)
 
 
 class Draft(SQLModel, table=True):
@@ -189,6 +207,8 @@ class CardIntro(enum.StrEnum):
 
     NEW = "new"  # a new idea (ANNOUNCE_NEW); a burst of them goes as one list
     ANSWER = "answer"  # the resident answered an officer's question
+    FORWARD = "forward"  # forwarded to the receiving liaison's SKPD: drawn with their buttons
+    RETURNED = "returned"  # an SKPD gave it back to the team
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -214,6 +234,7 @@ class OutboxMessage(SQLModel, table=True):
     card_of: int | None = None
     card_intro: CardIntro | None = Field(default=None, sa_type=String(16))
     post_of: int | None = None
+    photos: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})  # sent first
 
 
 class ConversationState(SQLModel, table=True):
@@ -264,6 +285,40 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = _utc(nullable=False)
     used_by: int | None = Field(default=None, sa_type=BigInteger)
     used_at: datetime | None = _utc(nullable=True)
+    unit: str | None = None  # an invite for that SKPD's liaison; else for an officer
+
+
+class Liaison(SQLModel, table=True):
+    """An SKPD's liaison (penghubung), appointed by an admin's invite for that unit."""
+
+    user_id: int = _user_key()
+    unit: str = Field(index=True)
+    added_by: int | None = Field(default=None, sa_type=BigInteger)
+    added_at: datetime = _utc(nullable=False)
+    revoked_at: datetime | None = _utc(nullable=True)
+    revoked_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class UnitPrompt(SQLModel, table=True):
+    """A liaison's step waiting for its words and photos (progress, implemented, returned)."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    action: str
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
+    version: int
+    unit: str
+    words: str | None = Field(default=None, sa_type=Text)
+    photos: str = "[]"  # JSON: [[file_id, file_unique_id, caption], ...]
+    created_at: datetime = _utc(nullable=False)
+
+
+class LiaisonReminder(SQLModel, table=True):
+    """The weekly reminder of open items a liaison got for the week starting ``week``."""
+
+    user_id: int = _user_key()
+    week: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    sent_at: datetime = _utc(nullable=False)
 
 
 class ReviewNoteBase(SQLModel):
@@ -293,6 +348,7 @@ class ReviewPrompt(SQLModel, table=True):
     version: int
     card_message_id: int | None = None  # the card whose button asked, refreshed once done
     created_at: datetime = _utc(nullable=False)
+    unit: str | None = None  # the SKPD chosen for a forward
 
 
 class PendingAnswer(SQLModel, table=True):

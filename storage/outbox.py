@@ -14,9 +14,16 @@ Buttons = list[list[tuple[str, str]]]
 
 
 def queue_message(
-    session: Session, *, chat_id: int, text: str, buttons: Buttons | None = None, now: datetime
+    session: Session,
+    *,
+    chat_id: int,
+    text: str,
+    buttons: Buttons | None = None,
+    now: datetime,
+    photos: list[str] | None = None,
 ) -> None:
-    """Queue a message inside the caller's transaction: it exists exactly when that commits."""
+    """Queue a message inside the caller's transaction: it exists exactly when that commits.
+    ``photos`` (Telegram file ids) are sent before the text."""
     session.add(
         OutboxMessage(
             chat_id=chat_id,
@@ -24,6 +31,7 @@ def queue_message(
             buttons=json.dumps(buttons or [], ensure_ascii=False),
             created_at=now,
             due_at=now,
+            photos=json.dumps(photos or []),
         )
     )
 

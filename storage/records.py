@@ -25,6 +25,7 @@ class Criteria:
     pillar: str | None = None
     status: str | None = None
     kecamatan: str | None = None
+    unit: str | None = None  # the SKPD the idea is with (or implemented by)
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
 
@@ -39,6 +40,7 @@ class ExportRow:
     kecamatan: str | None
     text: str
     resident_name: str | None
+    unit: str | None
 
 
 def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
@@ -56,6 +58,8 @@ def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
         clauses.append(col(Submission.status) == criteria.status)
     if criteria.kecamatan:
         clauses.append(col(Submission.kecamatan) == criteria.kecamatan)
+    if criteria.unit:
+        clauses.append(col(Submission.unit) == criteria.unit)
     if criteria.since:
         clauses.append(col(Submission.created_at) >= criteria.since)
     if criteria.until:
@@ -79,10 +83,13 @@ def search(
 
 
 def count_by(session: Session, *, field: str, criteria: Criteria) -> dict[str | None, int]:
-    """How many matching submissions per value of ``field`` (pillar, status or kecamatan)."""
-    column = {"pillar": Submission.pillar, "status": Submission.status}.get(
-        field, Submission.kecamatan
-    )
+    """How many matching submissions per value of ``field`` (pillar, status, unit or
+    kecamatan)."""
+    column = {
+        "pillar": Submission.pillar,
+        "status": Submission.status,
+        "unit": Submission.unit,
+    }.get(field, Submission.kecamatan)
     rows = session.exec(
         select(column, func.count()).where(*_where(criteria)).group_by(column)
     ).all()
@@ -149,6 +156,7 @@ def export_rows(session: Session, *, criteria: Criteria) -> list[ExportRow]:
             Submission.kecamatan,
             Submission.text,
             case((named, Resident.first_name), else_=None),
+            Submission.unit,
         )
         .outerjoin(Resident, col(Resident.id) == col(Submission.resident_id))
         .where(*_where(criteria))

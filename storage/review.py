@@ -28,6 +28,7 @@ from storage.models import (
     StatusChangePublic,
     Submission,
     SubmissionPublic,
+    UnitPrompt,
 )
 from storage.queries import public_submission
 
@@ -119,10 +120,22 @@ def active_officers(session: Session) -> list[OfficerEntry]:
 
 
 def add_invite(
-    session: Session, *, code_hash: str, created_by: int, now: datetime, expires_at: datetime
+    session: Session,
+    *,
+    code_hash: str,
+    created_by: int,
+    now: datetime,
+    expires_at: datetime,
+    unit: str | None = None,
 ) -> None:
     session.add(
-        Invite(code_hash=code_hash, created_by=created_by, created_at=now, expires_at=expires_at)
+        Invite(
+            code_hash=code_hash,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires_at,
+            unit=unit,
+        )
     )
 
 
@@ -184,8 +197,10 @@ def change(
     now: datetime,
     note: str | None = None,
     to_pillar: str | None = None,
+    unit: str | None = None,
 ) -> bool:
-    """Move a submission on, only if it is still at ``expected_version``; record the change.
+    """Move a submission on, only if it is still at ``expected_version``; record the change
+    (with the SKPD ``unit`` it was taken with, if any).
 
     The conditional UPDATE makes the version check hold on PostgreSQL too, where two writers do
     not wait for each other as they do on SQLite (``BEGIN IMMEDIATE``).
@@ -219,6 +234,7 @@ def change(
             version=expected_version + 1,
             from_pillar=from_pillar if to_pillar is not None else None,
             to_pillar=to_pillar,
+            unit=unit,
             at=now,
         )
     )
@@ -309,6 +325,7 @@ def set_prompt(
     version: int,
     card_message_id: int | None,
     now: datetime,
+    unit: str | None = None,
 ) -> None:
     session.merge(
         ReviewPrompt(
@@ -319,6 +336,7 @@ def set_prompt(
             version=version,
             card_message_id=card_message_id,
             created_at=now,
+            unit=unit,
         )
     )
 
@@ -354,8 +372,9 @@ def drop_pending_answer(session: Session, *, resident_id: int) -> None:
 
 
 def drop_idle_waits(session: Session, *, before: datetime) -> tuple[int, int]:
-    """Forget the officers' actions and residents' answers awaited since before ``before``; how
-    many of each."""
+    """Forget the officers' actions, liaisons' steps and residents' answers awaited since before
+    ``before``; how many actions and steps, and how many answers."""
     prompts = session.exec(delete(ReviewPrompt).where(col(ReviewPrompt.created_at) < before))
+    steps = session.exec(delete(UnitPrompt).where(col(UnitPrompt.created_at) < before))
     answers = session.exec(delete(PendingAnswer).where(col(PendingAnswer.created_at) < before))
-    return prompts.rowcount, answers.rowcount
+    return prompts.rowcount + steps.rowcount, answers.rowcount

@@ -194,6 +194,7 @@ async def test_export_sends_csv_and_xlsx_with_names_only_where_consented(bot):
         "kecamatan",
         "isi",
         "nama warga",
+        "skpd",
     ]
     assert table[0] == header
     assert table[1][:6] == [

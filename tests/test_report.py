@@ -38,7 +38,7 @@ async def test_the_workbook_of_a_known_fortnight(bot):
     assert built.ideas == 14
     assert built.file_name == "laporan-inovasi-warga-2026-11-16-2026-11-29.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(built.workbook))
-    assert book.sheetnames == ["Ringkasan", "Terlaksana", "Kecamatan", "Per bulan"]
+    assert book.sheetnames == ["Ringkasan", "Terlaksana", "Kecamatan", "Per bulan", "SKPD"]
 
     summary = rows(book["Ringkasan"])
     assert summary[0][0] == "Laporan bukti evaluasi Inovasi Warga — Kabupaten Banjar"
@@ -103,7 +103,7 @@ async def test_the_command_line_writes_the_report(bot, tmp_path, database_url):
     code = await digest_cli.report(settings, "2026-11-16", "2026-11-29", target, "en")
     assert code == 0
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Summary", "Implemented", "Kecamatan", "By month"]
+    assert book.sheetnames == ["Summary", "Implemented", "Kecamatan", "By month", "SKPD"]
     assert rows(book["Summary"])[12][:2] == ("Total", 14)
 
 

@@ -1,4 +1,5 @@
-"""The pillar catalogue and the kecamatan list: data files, loaded and validated at start-up.
+"""The pillar catalogue, the kecamatan list and the SKPD units: data files, loaded and validated at
+start-up.
 
 The files live in ``bot/data``. A regency edits them without touching Python; a file that does
 not match the expected shape stops start-up with a :class:`CatalogueError` naming the file and the
@@ -17,6 +18,7 @@ LANGUAGES = ("id", "en")
 PILLAR_KEYS = ("governance", "branding", "economy", "living", "society", "environment")
 REGION_CODE = re.compile(r"\d{2}\.\d{2}")
 KECAMATAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
+UNIT_KEY = re.compile(r"[a-z]{2,20}")
 
 
 class CatalogueError(ValueError):
@@ -48,10 +50,22 @@ class Kecamatan:
 
 
 @dataclass(frozen=True, slots=True)
+class Unit:
+    """An SKPD (perangkat daerah) that takes up the accepted ideas it owns."""
+
+    key: str
+    name: str
+    short: str
+    pillars: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     pillars: tuple[Pillar, ...]
     kecamatan: tuple[Kecamatan, ...]
     region_code: str | None = None  # the regency's official code (Kemendagri), e.g. 63.03
+    units: tuple[Unit, ...] = ()
 
     def pillar(self, key: str) -> Pillar:
         for pillar in self.pillars:
@@ -89,6 +103,18 @@ class Catalogue:
     @property
     def pillar_keys(self) -> tuple[str, ...]:
         return tuple(pillar.key for pillar in self.pillars)
+
+    def unit(self, key: str) -> Unit | None:
+        return next((unit for unit in self.units if unit.key == key), None)
+
+    def unit_name(self, key: str) -> str:
+        """The unit's full name, or ``key`` if the catalogue no longer has it."""
+        found = self.unit(key)
+        return key if found is None else found.name
+
+    def unit_short_name(self, key: str) -> str:
+        found = self.unit(key)
+        return key if found is None else found.short
 
 
 def _read_toml(path: Path) -> dict:
@@ -129,8 +155,46 @@ def _pillar(raw: dict, index: int) -> Pillar:
     )
 
 
+def _strings(raw: dict, name: str, where: str) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise CatalogueError(f"{where}: {name} must be a list of non-empty texts")
+    return tuple(v.strip().lower() for v in value)
+
+
+def _unit(raw: object, index: int) -> Unit:
+    where = f"units.toml: unit {index + 1}"
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: must be a table")
+    key = raw.get("key")
+    if not isinstance(key, str) or not UNIT_KEY.fullmatch(key):
+        raise CatalogueError(f"{where}: key must be 2 to 20 lower-case letters, got {key!r}")
+    for name in ("name", "short"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise CatalogueError(f"{where} ({key}): needs a non-empty {name}")
+    pillars = _strings(raw, "pillars", f"{where} ({key})")
+    unknown = [p for p in pillars if p not in PILLAR_KEYS]
+    if unknown:
+        raise CatalogueError(f"{where} ({key}): unknown pillar {unknown[0]!r}")
+    return Unit(
+        key=key,
+        name=raw["name"].strip(),
+        short=raw["short"].strip(),
+        pillars=pillars,
+        keywords=_strings(raw, "keywords", f"{where} ({key})"),
+    )
+
+
+def load_units(path: Path) -> tuple[Unit, ...]:
+    units = tuple(_unit(raw, i) for i, raw in enumerate(_read_toml(path).get("unit", [])))
+    if not units or len({u.key for u in units}) != len(units):
+        raise CatalogueError("units.toml: needs at least one unit, each key once")
+    return units
+
+
 def load_catalogue(directory: Path | None = None) -> Catalogue:
-    """Load and validate ``pillars.toml`` and ``kecamatan.toml`` (by default the shipped ones)."""
+    """Load and validate ``pillars.toml``, ``kecamatan.toml`` and ``units.toml`` (by default the
+    shipped ones)."""
     base = directory or Path(str(resources.files("bot") / "data"))
     pillars = tuple(
         _pillar(raw, index)
@@ -159,4 +223,9 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
         kecamatan.append(Kecamatan(str(raw["key"]), str(raw["name"]), code))
     if not kecamatan or len({k.key for k in kecamatan}) != len(kecamatan):
         raise CatalogueError("kecamatan.toml: needs at least one kecamatan, each key once")
-    return Catalogue(pillars=pillars, kecamatan=tuple(kecamatan), region_code=region_code)
+    return Catalogue(
+        pillars=pillars,
+        kecamatan=tuple(kecamatan),
+        region_code=region_code,
+        units=load_units(base / "units.toml"),
+    )

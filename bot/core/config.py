@@ -45,6 +45,8 @@ class Settings:
     log_level: str
     public_channel_id: int | None = None
     opendata_dir: Path | None = None
+    unit_sla_days: int = 5
+    unit_progress_days: int = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, admins={len(self.admin_ids)})"
@@ -192,6 +194,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         log_level=log_level,
         public_channel_id=_channel(get("PUBLIC_CHANNEL_ID")),
         opendata_dir=Path(get("OPENDATA_DIR")) if get("OPENDATA_DIR") else None,
+        unit_sla_days=_int("UNIT_SLA_DAYS", get("UNIT_SLA_DAYS", "5"), minimum=1),
+        unit_progress_days=_int("UNIT_PROGRESS_DAYS", get("UNIT_PROGRESS_DAYS", "30"), minimum=1),
     )
 
 

@@ -56,8 +56,11 @@ class Prompts:
         submission_id: int,
         version: int,
         card_message_id: int | None,
+        *,
+        unit: str | None = None,
     ) -> None:
-        """Remember the action waiting for the officer's words in this chat."""
+        """Remember the action waiting for the officer's words in this chat (a forward's with
+        its ``unit``)."""
         await self._db.write(
             store.set_prompt,
             chat_id=chat_id,
@@ -67,6 +70,7 @@ class Prompts:
             version=version,
             card_message_id=card_message_id,
             now=self._clock(),
+            unit=unit,
         )
 
     async def prompt(self, chat_id: int, officer_id: int) -> store.ReviewPrompt | None:

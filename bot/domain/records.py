@@ -31,7 +31,17 @@ CHART_WEEKS = 12
 CHART_KECAMATAN = 10
 NO_PLACE = ""
 MOST_SUPPORTED_SHOWN = 5
-EXPORT_COLUMNS = ("code", "created", "updated", "status", "pillar", "kecamatan", "text", "name")
+EXPORT_COLUMNS = (
+    "code",
+    "created",
+    "updated",
+    "status",
+    "pillar",
+    "kecamatan",
+    "text",
+    "name",
+    "unit",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ class Counts:
     by_status: dict[str, int]
     by_week: list[tuple[str, int]]  # ("2026-W48", n), oldest first
     by_kecamatan: dict[str, int]  # NO_PLACE for submissions without a kecamatan
+    by_unit: dict[str, int]  # the SKPD ideas are with or were implemented by; none left out
     supports: int = 0  # residents' supports of these submissions
     most_supported: tuple[tuple[str, int], ...] = ()  # (code, supports), most first
 
@@ -152,6 +163,7 @@ class Records:
             by_pillar = records.count_by(session, field="pillar", criteria=criteria)
             by_status = records.count_by(session, field="status", criteria=criteria)
             by_place = records.count_by(session, field="kecamatan", criteria=criteria)
+            by_unit = records.count_by(session, field="unit", criteria=criteria)
             days = records.count_by_day(session, criteria=criteria, zone=zone, moment=now)
             supports, top = records.most_supported(
                 session, criteria=criteria, limit=MOST_SUPPORTED_SHOWN
@@ -162,6 +174,7 @@ class Records:
                 by_status={str(k): n for k, n in by_status.items()},
                 by_week=iso_weeks(days),
                 by_kecamatan={k or NO_PLACE: n for k, n in by_place.items()},
+                by_unit={k: n for k, n in by_unit.items() if k},
                 supports=supports,
                 most_supported=tuple(top),
             )
@@ -200,4 +213,5 @@ class Records:
             labels.kecamatan.get(row.kecamatan, row.kecamatan) if row.kecamatan else "",
             without_contacts(row.text),
             row.resident_name or "",
+            self._catalogue.unit_name(row.unit) if row.unit else "",
         ]

@@ -28,6 +28,7 @@ from bot.domain.evidence import kecamatan_rows, month_rows, pillar_rows
 from bot.domain.evidence_pdf import Contribution, render_pdf
 from bot.domain.evidence_pdf import Period as PdfPeriod
 from bot.domain.exports import new_workbook
+from bot.domain.units import Implemented, UnitFigures, Units
 from storage.digest_figures import WeekRow
 from storage.engine import Database
 from storage.evidence import EvidenceFigures, evidence_figures
@@ -148,6 +149,7 @@ class Reports:
         texts: Texts,
         catalogue: Catalogue,
         offload: Offload | None = None,
+        units: Units | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -155,6 +157,9 @@ class Reports:
         self._texts = texts
         self._catalogue = catalogue
         self._offload = offload or Offload()
+        self._units = units or Units(
+            db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
+        )
 
     async def build(
         self,
@@ -170,9 +175,13 @@ class Reports:
         implemented ideas that ``photos`` can fetch, and a contribution table when given rows."""
         zone = self._settings.timezone
         figures = await self._db.read(evidence_figures, start=start, end=end, zone=zone)
+        by_unit = await self._units.figures(start, end)
         workbook = pdf = None
         if Format.XLSX in made.files:
-            workbook = await asyncio.to_thread(self._workbook, figures, start, end, language)
+            done_by_units = await self._units.implemented(start, end)
+            workbook = await asyncio.to_thread(
+                self._workbook, figures, start, end, language, by_unit, done_by_units
+            )
         if Format.PDF in made.files:
             previous_start = start - (end - start)
             previous = await self._db.read(
@@ -188,7 +197,7 @@ class Reports:
                 figures=figures,
                 previous=previous,
                 photos=await self._photos(figures, photos),
-                contribution=contribution,
+                contribution=contribution or self._contribution(by_unit, language),
             )
         first, last = (moment.astimezone(zone) for moment in (start, end - timedelta(seconds=1)))
         days = {"start": f"{first:%Y-%m-%d}", "end": f"{last:%Y-%m-%d}"}
@@ -201,6 +210,13 @@ class Reports:
             pdf=pdf,
             pdf_name=self._texts.get(language, "report.pdf_file_name", **days),
         )
+
+    def _contribution(self, by_unit: Sequence[UnitFigures], language: str) -> Contribution:
+        """The PDF's table of the SKPD that had ideas in the period, from the figures of the
+        workbook's SKPD sheet."""
+        active = [u for u in by_unit if u.forwarded or u.implemented or u.waiting or u.in_progress]
+        headers = [self._texts.get(language, f"report.col_{key}") for key in UNIT_COLUMNS]
+        return Contribution(headers, unit_rows(active, short=True))
 
     async def _photos(
         self, figures: EvidenceFigures, source: PhotoSource | None
@@ -224,7 +240,13 @@ class Reports:
         return found
 
     def _workbook(
-        self, figures: EvidenceFigures, start: datetime, end: datetime, language: str
+        self,
+        figures: EvidenceFigures,
+        start: datetime,
+        end: datetime,
+        language: str,
+        by_unit: Sequence[UnitFigures],
+        done_by_units: Sequence[Implemented],
     ) -> bytes:
         def t(key: str, **params: object) -> str:
             return self._texts.get(language, f"report.{key}", **params)
@@ -351,8 +373,72 @@ class Reports:
                 )
             lines.set_title({"name": t("chart_months")})
             month_sheet.insert_chart(len(months) + 2, 0, lines, {"x_scale": 1.6})
+        _unit_sheet(book.add_worksheet(t("sheet_units")), t, by_unit, done_by_units, zone, bold)
         book.close()
         return buffer.getvalue()
+
+
+UNIT_COLUMNS = (
+    "unit",
+    "forwarded",
+    "acknowledged",
+    "unit_implemented",
+    "returned",
+    "days_to_acknowledge",
+    "days_to_implement",
+)
+
+
+def unit_rows(by_unit: Sequence[UnitFigures], *, short: bool = False) -> list[list[object]]:
+    """A row of :data:`UNIT_COLUMNS` per SKPD, named in full or by its short name."""
+    return [
+        [
+            unit.short if short else unit.name,
+            unit.forwarded,
+            unit.acknowledged,
+            unit.implemented,
+            unit.returned,
+            "" if unit.median_days_to_acknowledge is None else unit.median_days_to_acknowledge,
+            "" if unit.median_days_to_implement is None else unit.median_days_to_implement,
+        ]
+        for unit in by_unit
+    ]
+
+
+def _unit_sheet(
+    sheet,
+    t,
+    by_unit: Sequence[UnitFigures],
+    done: Sequence[Implemented],
+    zone: ZoneInfo,
+    bold,
+) -> None:
+    """Each SKPD's contribution, then the innovations they implemented with their evidence
+    photos' captions (the photos' file ids stay out)."""
+    rows = unit_rows(by_unit)
+    _table(sheet, 0, [t(f"col_{key}") for key in UNIT_COLUMNS], rows, bold)
+    names = {unit.key: unit.name for unit in by_unit}
+    top = len(rows) + 2
+    _table(
+        sheet,
+        top,
+        [t(f"col_{key}") for key in ("code", "unit", "done", "evidence", "captions")],
+        [
+            [
+                idea.code,
+                names.get(idea.unit, idea.unit),
+                f"{idea.at.astimezone(zone):%Y-%m-%d}",
+                without_contacts(" ".join((idea.words or "").split())),
+                "; ".join(caption for caption in idea.photo_captions if caption)
+                or t("photos", count=len(idea.photo_file_ids)),
+            ]
+            for idea in done
+        ],
+        bold,
+    )
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 6, 16)
+    sheet.set_column(3, 4, 40)
 
 
 def _table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequence[object]], bold) -> None:

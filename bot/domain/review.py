@@ -30,9 +30,10 @@ from bot.domain.sla import sla_deadline
 from bot.domain.submissions import Profile
 from bot.tagging import Tagger
 from storage import review as store
+from storage import units as unit_store
 from storage.engine import Database
-from storage.models import Status, StatusChangePublic, SubmissionPublic
-from storage.outbox import Buttons, queue_message, queue_post
+from storage.models import CardIntro, Status, StatusChangePublic, SubmissionPublic
+from storage.outbox import Buttons, queue_card, queue_message, queue_post
 from storage.queries import (
     history,
     submission_by_code,
@@ -55,6 +56,7 @@ class Action(enum.StrEnum):
     DUPLICATE = "dup"
     PILLAR = "pillar"
     NOTE = "note"
+    FORWARD = "fwd"  # to an SKPD, with an optional note
     IMPLEMENT = "impl"
 
 
@@ -71,6 +73,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
         frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_INFO}),
         Status.DUPLICATE,
     ),
+    Action.FORWARD: (frozenset({Status.ACCEPTED}), Status.FORWARDED),
     Action.IMPLEMENT: (frozenset({Status.ACCEPTED}), Status.IMPLEMENTED),
 }
 # Actions that need words from the officer: a reason, a question, a note, the other code.
@@ -124,10 +127,11 @@ class Card:
 @dataclass(frozen=True, slots=True)
 class Done:
     """The change is stored; ``notified`` says a message (to the resident, or the idea's public
-    post) was queued with it."""
+    post) was queued with it; ``liaisons`` how many liaisons of the SKPD a forward was sent to."""
 
     submission: SubmissionPublic
     notified: bool = False
+    liaisons: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +148,10 @@ class Refused(enum.StrEnum):
     NOT_ALLOWED = "not_allowed"  # the action does not apply to the current status
     BAD_PILLAR = "bad_pillar"
     BAD_CODE = "bad_code"  # the duplicate's original is unknown or the submission itself
+    BAD_UNIT = "bad_unit"  # the SKPD is not in the catalogue
     EMPTY = "empty"
+    NOT_YOURS = "not_yours"  # a liaison's button on another SKPD's idea
+    NO_PHOTO = "no_photo"  # implemented needs at least one photo as evidence
 
 
 class Review:
@@ -267,11 +274,13 @@ class Review:
         words: str | None = None,
         template: str | None = None,
         pillar: str | None = None,
+        unit: str | None = None,
     ) -> Done | Conflict | Refused:
         """Apply ``action`` to the submission as the card at ``version`` showed it.
 
         ``words`` are the officer's own; ``template`` names a standard text, which the resident
-        reads in their own language. For a duplicate, ``words`` is the original's code.
+        reads in their own language. For a duplicate, ``words`` is the original's code; a
+        forward goes to ``unit``.
         """
         now = self._clock()
         words = (words or "").strip()[:MAX_WORDS] or None
@@ -304,9 +313,61 @@ class Review:
                 if self._already_done(session, current.id, version, actor, action, words, pillar):
                     return Done(current)
                 return self._conflict(session, submission_id, version)
+            if action is Action.FORWARD:
+                return self._forward(session, current, actor, unit, words, now)
             return self._change(session, current, actor, action, words, template, pillar, now)
 
         return await self._db.write(apply)
+
+    def _forward(
+        self,
+        session: Session,
+        current: SubmissionPublic,
+        actor: Profile,
+        unit: str | None,
+        words: str | None,
+        now: datetime,
+    ) -> Done | Conflict | Refused:
+        """Hand an accepted idea to ``unit``: its liaisons get the card, the resident is told."""
+        found = self._catalogue.unit(unit or "")
+        if found is None:
+            return Refused.BAD_UNIT
+        if current.status not in TRANSITIONS[Action.FORWARD][0]:
+            return Refused.NOT_ALLOWED
+        step = unit_store.record_step(
+            session,
+            submission_id=current.id,
+            expected_version=current.version,
+            to_status=Status.FORWARDED,
+            actor_id=actor.user_id,
+            actor_role="officer",
+            unit=found.key,
+            owner=found.key,
+            now=now,
+            note=words,
+        )
+        if step is None:
+            return self._conflict(session, current.id, current.version)
+        liaisons = unit_store.active_liaisons(session, unit=found.key)
+        for liaison in liaisons:
+            queue_card(
+                session,
+                chat_id=liaison.user_id,
+                submission_id=current.id,
+                intro=CardIntro.FORWARD,
+                now=now,
+            )
+        fresh = store.submission(session, submission_id=current.id)
+        resident = store.resident_of(session, submission_id=current.id)
+        if resident is not None:
+            language = resolve_language(
+                resident.language, resident.telegram_language, current.language
+            )
+            text = self._texts.get(
+                language, "units.notify_forwarded", code=current.code, unit=found.name
+            )
+            queue_message(session, chat_id=resident.id, text=text, now=now)
+        return Done(fresh, notified=resident is not None or bool(liaisons), liaisons=len(liaisons))
 
     def _already_done(
         self,

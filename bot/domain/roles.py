@@ -1,4 +1,5 @@
-"""Who may review: admins from ``ADMIN_IDS``, officers appointed by an admin's one-time invite.
+"""Who may review: admins from ``ADMIN_IDS``, officers appointed by an admin's one-time invite;
+and the SKPD liaisons (penghubung), appointed by an invite for their unit.
 
 Knows nothing of Telegram. A role is read from the database every time it is asked, so a
 revocation takes effect at the next command or button press.
@@ -14,11 +15,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.core.catalogue import Catalogue
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Texts, resolve_language
 from bot.domain.submissions import Profile
 from storage import review as store
+from storage import units as unit_store
 from storage.engine import Database
 from storage.outbox import queue_message
 from storage.queries import get_resident
@@ -31,7 +34,8 @@ class Role(enum.Enum):
     """What a user may do on the review desk."""
 
     NONE = "none"
-    REVOKED = "revoked"  # was an officer: their old buttons say so
+    REVOKED = "revoked"  # was an officer or a liaison: their old buttons say so
+    LIAISON = "liaison"  # of one SKPD: acts on that unit's forwarded ideas only
     OFFICER = "officer"
     ADMIN = "admin"
 
@@ -52,12 +56,13 @@ class Refusal(enum.StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
-    ALREADY = "already"  # the user already is staff; the invite stays unused
+    ALREADY = "already"  # the user already is staff or a liaison; the invite stays unused
 
 
 @dataclass(frozen=True, slots=True)
 class Appointed:
     invited_by: int
+    unit: str | None = None  # made that SKPD's liaison; else an officer
 
 
 def _hash(code: str) -> str:
@@ -69,15 +74,27 @@ def role_in(session: Session, settings: Settings, user_id: int) -> Role:
     if user_id in settings.admin_ids:
         return Role.ADMIN
     officer = store.officer(session, user_id=user_id)
-    if officer is None:
-        return Role.NONE
-    return Role.REVOKED if officer.revoked_at is not None else Role.OFFICER
+    if officer is not None and officer.revoked_at is None:
+        return Role.OFFICER
+    liaison = unit_store.liaison(session, user_id=user_id)
+    if liaison is not None and liaison.revoked_at is None:
+        return Role.LIAISON
+    return Role.NONE if officer is None and liaison is None else Role.REVOKED
+
+
+def liaison_unit(session: Session, user_id: int) -> str | None:
+    """The unit ``user_id`` is an active liaison of, read inside the caller's transaction."""
+    liaison = unit_store.liaison(session, user_id=user_id)
+    return None if liaison is None or liaison.revoked_at is not None else liaison.unit
 
 
 class Roles:
     """Roles, invites and the list of officers."""
 
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock, texts: Texts) -> None:
+    def __init__(
+        self, *, db: Database, settings: Settings, clock: Clock, texts: Texts, catalogue: Catalogue
+    ) -> None:
+        self._catalogue = catalogue
         self._db = db
         self._settings = settings
         self._clock = clock
@@ -86,9 +103,16 @@ class Roles:
     async def role(self, user_id: int) -> Role:
         return await self._db.read(lambda session: role_in(session, self._settings, user_id))
 
-    async def invite(self, admin: Profile) -> Invitation | None:
-        """A new one-time invite, valid for 48 hours; ``None`` if ``admin`` is not an admin."""
+    async def unit_of(self, user_id: int) -> str | None:
+        """The unit of an active liaison, else ``None``."""
+        return await self._db.read(liaison_unit, user_id)
+
+    async def invite(self, admin: Profile, unit: str | None = None) -> Invitation | None:
+        """A new one-time invite, valid for 48 hours, for an officer or for ``unit``'s liaison;
+        ``None`` if ``admin`` is not an admin or the catalogue has no such unit."""
         if admin.user_id not in self._settings.admin_ids:
+            return None
+        if unit is not None and self._catalogue.unit(unit) is None:
             return None
         code = secrets.token_urlsafe(16)
         now = self._clock()
@@ -108,6 +132,7 @@ class Roles:
                 created_by=admin.user_id,
                 now=now,
                 expires_at=expires_at,
+                unit=unit,
             )
 
         await self._db.write(add)
@@ -126,11 +151,24 @@ class Roles:
                 return Refusal.USED
             if now >= found.expires_at:
                 return Refusal.EXPIRED
-            if role_in(session, self._settings, profile.user_id).staff:
+            if role_in(session, self._settings, profile.user_id) in (
+                Role.OFFICER,
+                Role.ADMIN,
+                Role.LIAISON,
+            ):
                 return Refusal.ALREADY
             if not store.use_invite(session, code_hash=code_hash, user_id=profile.user_id, now=now):
                 return Refusal.USED
-            store.appoint(session, user_id=profile.user_id, added_by=found.created_by, now=now)
+            if found.unit is None:
+                store.appoint(session, user_id=profile.user_id, added_by=found.created_by, now=now)
+            else:
+                unit_store.appoint_liaison(
+                    session,
+                    user_id=profile.user_id,
+                    unit=found.unit,
+                    added_by=found.created_by,
+                    now=now,
+                )
             store.touch_staff(
                 session,
                 user_id=profile.user_id,
@@ -138,13 +176,13 @@ class Roles:
                 username=profile.username,
                 now=now,
             )
-            self._tell_inviter(session, found.created_by, profile, now)
-            return Appointed(invited_by=found.created_by)
+            self._tell_inviter(session, found.created_by, profile, found.unit, now)
+            return Appointed(invited_by=found.created_by, unit=found.unit)
 
         return await self._db.write(use)
 
     def _tell_inviter(
-        self, session: Session, admin_id: int, officer: Profile, now: datetime
+        self, session: Session, admin_id: int, officer: Profile, unit: str | None, now: datetime
     ) -> None:
         """Queue the message telling the admin who used their invite, in the admin's language."""
         admin = get_resident(session, user_id=admin_id)
@@ -153,16 +191,39 @@ class Roles:
             admin.telegram_language if admin else None,
             self._settings.default_language,
         )
-        text = self._texts.get(
-            language, "officer.invite_accepted", name=officer.first_name, user_id=officer.user_id
-        )
+        if unit is None:
+            text = self._texts.get(
+                language,
+                "officer.invite_accepted",
+                name=officer.first_name,
+                user_id=officer.user_id,
+            )
+        else:
+            text = self._texts.get(
+                language,
+                "units.invite_accepted",
+                name=officer.first_name,
+                user_id=officer.user_id,
+                unit=self._catalogue.unit_name(unit),
+            )
         queue_message(session, chat_id=admin_id, text=text, now=now)
 
     async def officers(self) -> list[store.OfficerEntry]:
         return await self._db.read(store.active_officers)
 
+    async def liaisons(self) -> list[unit_store.LiaisonEntry]:
+        return await self._db.read(unit_store.active_liaisons)
+
     async def revoke(self, admin_id: int, user_id: int) -> bool:
-        """Revoke an active officer; ``False`` if ``admin_id`` is no admin or there is none."""
+        """Revoke an active officer or liaison; ``False`` if ``admin_id`` is no admin or there
+        is none."""
         if admin_id not in self._settings.admin_ids:
             return False
-        return await self._db.write(store.revoke, user_id=user_id, by=admin_id, now=self._clock())
+        now = self._clock()
+
+        def revoke(session: Session) -> bool:
+            officer = store.revoke(session, user_id=user_id, by=admin_id, now=now)
+            liaison = unit_store.revoke_liaison(session, user_id=user_id, by=admin_id, now=now)
+            return officer or liaison
+
+        return await self._db.write(revoke)

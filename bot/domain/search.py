@@ -1,6 +1,7 @@
 """The filter language of /cari, /statistik and /ekspor.
 
-``banjir pilar:environment status:new kec:martapura sejak:2026-11-01 sampai:2026-11-30``: words
+``banjir pilar:environment status:new kec:martapura skpd:pupr sejak:2026-11-01 sampai:2026-11-30``:
+words
 must all appear in the text (or one may be a tracking code); filters are ``name:value``, with
 Indonesian and English names. Dates are calendar days in the configured zone, both ends included.
 A bad filter raises :class:`FilterError`, which says what is wrong and what is valid.
@@ -26,6 +27,7 @@ class Filter(enum.StrEnum):
     PILLAR = "pilar"
     STATUS = "status"
     KECAMATAN = "kec"
+    UNIT = "skpd"
     SINCE = "sejak"
     UNTIL = "sampai"
 
@@ -36,6 +38,9 @@ ALIASES = {
     "status": Filter.STATUS,
     "kec": Filter.KECAMATAN,
     "kecamatan": Filter.KECAMATAN,
+    "skpd": Filter.UNIT,
+    "opd": Filter.UNIT,
+    "unit": Filter.UNIT,
     "sejak": Filter.SINCE,
     "since": Filter.SINCE,
     "dari": Filter.SINCE,
@@ -90,6 +95,7 @@ def parse(query: str, catalogue: Catalogue, zone: ZoneInfo) -> Criteria:
         pillar=values.get(Filter.PILLAR),
         status=values.get(Filter.STATUS),
         kecamatan=values.get(Filter.KECAMATAN),
+        unit=values.get(Filter.UNIT),
         # A bound at the very ends of the calendar is no bound: nothing lies beyond it.
         since=day_bounds(date.fromisoformat(since), zone)[0] if since else None,
         until=day_bounds(date.fromisoformat(until), zone)[1] if until else None,
@@ -106,6 +112,8 @@ def _checked(kind: Filter, name: str, value: str, catalogue: Catalogue) -> str:
         valid = catalogue.pillar_keys
     elif kind is Filter.STATUS:
         valid = tuple(Status)
+    elif kind is Filter.UNIT:
+        valid = tuple(unit.key for unit in catalogue.units)
     else:
         valid = tuple(k.key for k in catalogue.kecamatan)
     if value not in valid:

@@ -2,7 +2,8 @@
 
 | job | when | does |
 |---|---|---|
-| ``weekly-digest`` | ``DIGEST_SCHEDULE`` | deliver the digest of the period that just ended |
+| ``weekly-digest`` | ``DIGEST_SCHEDULE`` | deliver the digest of the period that just ended, and |
+| | | remind each SKPD liaison of their open items, once that week |
 | ``weekly-digest-catch-up`` | at start, then every 15 min | deliver a due digest not yet sent |
 | ``deliver-outbox`` | every 5 s | start sending due outbox messages (retries, left by a stop) |
 | ``put-aside-idle`` | every minute, first after 30 min | put aside what waited too long |
@@ -83,8 +84,12 @@ async def retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deliver the due digest wherever it has not gone yet."""
-    await services(context).digests.deliver_due(context.bot)
+    """Deliver the due digest wherever it has not gone yet; queue each SKPD liaison's reminder
+    of their open items, once a week."""
+    found = services(context)
+    if await found.units.remind():
+        found.outbox.kick(context.bot)
+    await found.digests.deliver_due(context.bot)
 
 
 async def write_opendata(context: ContextTypes.DEFAULT_TYPE) -> None:

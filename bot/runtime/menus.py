@@ -1,7 +1,8 @@
 """The command menus Telegram shows, in Indonesian and English.
 
 Residents see their commands in every private chat. An officer's private chat gets the officer
-menu, an admin's the officer menu and the admin commands; revoking an officer withdraws it. A
+menu, an admin's the officer menu and the admin commands, an SKPD liaison's /tugas; revoking an
+officer or a liaison withdraws it. A
 chat's own menu replaces the one of all private chats, so the staff menus end with the residents'
 commands. People whose Telegram is in neither language get the menu in ``DEFAULT_LANGUAGE``, the
 language the bot answers them in. Failing to publish a menu is logged, never fatal: the commands
@@ -39,7 +40,9 @@ OFFICER_COMMANDS = (
     (("ekspor", "export"), "officer.menu_export"),
     (("ringkasan", "digest"), "officer.menu_digest"),
     (("laporan", "report"), "officer.menu_report"),
+    (("skpd", "units"), "units.menu_units"),
 )
+LIAISON_COMMANDS = ((("tugas", "tasks"), "units.menu_tasks"),)
 ADMIN_COMMANDS = (
     (("petugas", "officers"), "officer.menu_officers"),
     (("undang", "invite"), "officer.menu_invite"),
@@ -47,6 +50,7 @@ ADMIN_COMMANDS = (
 )
 OFFICER_MENU = (*OFFICER_COMMANDS, *RESIDENT_MENU)
 ADMIN_MENU = (*OFFICER_COMMANDS, *ADMIN_COMMANDS, *RESIDENT_MENU)
+LIAISON_MENU = (*LIAISON_COMMANDS, *RESIDENT_MENU)
 
 # The language_code of each menu: None is the menu for everyone else.
 LANGUAGE_CODES = (None, *LANGUAGES)
@@ -82,9 +86,15 @@ async def publish_resident_menu(bot: Bot, texts: Texts, default_language: str) -
 
 
 async def publish_staff_menu(
-    bot: Bot, texts: Texts, default_language: str, chat_id: int, *, admin: bool
+    bot: Bot,
+    texts: Texts,
+    default_language: str,
+    chat_id: int,
+    *,
+    admin: bool,
+    liaison: bool = False,
 ) -> None:
-    menu = ADMIN_MENU if admin else OFFICER_MENU
+    menu = LIAISON_MENU if liaison else ADMIN_MENU if admin else OFFICER_MENU
     scope = BotCommandScopeChat(chat_id)
     await _publish(bot, texts, default_language, menu, scope, f"chat {chat_id}")
 

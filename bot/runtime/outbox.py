@@ -8,7 +8,8 @@ handler calls :meth:`Outbox.kick` and returns, so no update waits on another cha
 Chats are delivered side by side, each chat's messages in the order they were queued, one run per
 chat at a time: a group's pace (20 messages a minute) holds up only that group. A submission's card
 is drawn when it is sent, by the :class:`Cards` the factory hands in, with its photos (one photo,
-or an album) before it. When more than :data:`COALESCE_OVER` new ideas wait for one chat, they go
+or an album) before it; a plain message's photos (a liaison's evidence) go before it the same way.
+When more than :data:`COALESCE_OVER` new ideas wait for one chat, they go
 as one message that lists them all, so after a burst the team's group is up to date within one of
 its turns rather than an hour later.
 
@@ -253,7 +254,11 @@ class Outbox:
 
     async def _post(self, bot: Bot, message: OutboxMessage) -> None:
         if message.card_of is None:
-            await bot.send_message(message.chat_id, message.text, reply_markup=_markup(message))
+            await send_card_message(
+                bot,
+                message.chat_id,
+                CardMessage(json.loads(message.photos), message.text, _markup(message)),
+            )
             return
         if self._cards is None:
             raise RuntimeError("this outbox was built without Cards, so it cannot send a card")

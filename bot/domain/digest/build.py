@@ -28,6 +28,7 @@ from bot.domain.digest.text import (
 )
 from bot.domain.reports import week_workbook
 from bot.domain.sla import overdue_cutoff
+from bot.domain.units import Units
 from storage import digest_figures as store
 from storage.digest_figures import DigestFigures
 from storage.engine import Database
@@ -123,6 +124,7 @@ class DigestBuilder:
         texts: Texts,
         catalogue: Catalogue,
         offload: Offload | None = None,
+        units: Units | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -130,6 +132,9 @@ class DigestBuilder:
         self._texts = texts
         self._catalogue = catalogue
         self._offload = offload or Offload()
+        self._units = units or Units(
+            db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
+        )
 
     def due_period(self) -> Period | None:
         """The latest period that has ended: from the schedule's run before its latest to its
@@ -169,7 +174,8 @@ class DigestBuilder:
             sla_days=self._settings.review_sla_days,
             now=now,
         )
-        messages = render_digest(figures, period, context)
+        by_unit = await self._units.figures(period.start, period.end)
+        messages = render_digest(figures, period, context, by_unit)
         t = self._text(language)
         span = {
             "start": self._texts.date(language, period.start),

@@ -17,11 +17,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.catalogue import Catalogue
 from bot.core.i18n import MESSAGE_LIMIT, Texts
 from storage.digest_figures import DigestFigures, Listed
+
+if TYPE_CHECKING:  # the figures come from the SKPD service; the words need only their fields
+    from bot.domain.units import UnitFigures
 
 EXCERPT_WORDS = 12
 EXCERPT_CHARS = 90
@@ -159,8 +163,14 @@ def is_quiet(figures: DigestFigures) -> bool:
     return not (figures.new_total or figures.status_changes or figures.supported)
 
 
-def render_digest(figures: DigestFigures, period: Period, context: Context) -> list[str]:
-    """The digest as Telegram HTML messages, each under :data:`MESSAGE_LIMIT` characters."""
+def render_digest(
+    figures: DigestFigures,
+    period: Period,
+    context: Context,
+    by_unit: Sequence[UnitFigures] = (),
+) -> list[str]:
+    """The digest as Telegram HTML messages, each under :data:`MESSAGE_LIMIT` characters; with
+    a section on the SKPD (``by_unit``) that forwarded, implemented or are overdue."""
     c = context
     head = [
         c.t("digest.title_so_far" if period.so_far else "digest.title", region=c.region),
@@ -201,6 +211,9 @@ def render_digest(figures: DigestFigures, period: Period, context: Context) -> l
         )
     sections.append(_status_changes(figures, c))
     sections.append(_backlog(figures, c))
+    units = _units(by_unit, c)
+    if units:
+        sections.append(units)
     if figures.supported:
         sections.append(
             "\n".join(
@@ -220,6 +233,22 @@ def render_digest(figures: DigestFigures, period: Period, context: Context) -> l
     if figures.new_ideas:
         sections.append(_new_ideas(figures, c))
     return split_messages(sections)
+
+
+def _units(by_unit: Sequence[UnitFigures], c: Context) -> str:
+    """Per SKPD with something to show: new forwards, implemented, overdue; empty if none."""
+    lines = [
+        c.t(
+            "digest.units_line",
+            unit=unit.short,
+            forwarded=unit.forwarded,
+            implemented=unit.implemented,
+            overdue=unit.overdue,
+        )
+        for unit in by_unit
+        if unit.forwarded or unit.implemented or unit.overdue
+    ]
+    return "\n".join([c.t("digest.units"), *lines]) if lines else ""
 
 
 def _pillars(figures: DigestFigures, c: Context) -> str:
