@@ -66,7 +66,8 @@ class PublicPosts:
         idea = await t.services.public.shown(submission_id)
         if idea is None:
             return None
-        photo = idea.submission.photo_file_ids[0] if idea.submission.photo_file_ids else None
+        photos = idea.submission.photo_file_ids
+        photo = idea.evidence or (photos[0] if photos else None)
         link = support_link(self._application.bot.username, idea.submission.code or "")
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(t.text("public.support_button"), url=link)]]

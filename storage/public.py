@@ -13,12 +13,21 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Resident, Status, StatusChange, Submission, SubmissionPublic, Support
+from storage.models import (
+    Resident,
+    Status,
+    StatusChange,
+    StepPhoto,
+    Submission,
+    SubmissionPublic,
+    Support,
+)
 from storage.outbox import queue_post
 from storage.queries import public_submission
 
-# Statuses in which a published idea is shown: the regency said yes to it, and after.
-SHOWN = (Status.ACCEPTED, Status.IMPLEMENTED)
+# Statuses in which a published idea is shown: the regency said yes to it, and after (with an
+# SKPD, being carried out, implemented).
+SHOWN = (Status.ACCEPTED, Status.FORWARDED, Status.IN_PROGRESS, Status.IMPLEMENTED)
 
 
 def _shown():
@@ -46,6 +55,7 @@ class Shown:
     supports: int
     name: str | None  # the resident's first name, only if they chose to be named
     sender: tuple[str, ...]  # what identifies the sender (names, id): blanked where shown
+    evidence: str | None = None  # an implemented idea's evidence photo (file id), if it has one
 
 
 def _sender(resident: Resident | None) -> tuple[str, ...]:
@@ -70,7 +80,29 @@ def shown(session: Session, *, submission_id: int) -> Shown | None:
     supports = session.exec(
         select(func.count()).select_from(Support).where(Support.submission_id == submission_id)
     ).one()
-    return Shown(public_submission(session, found), supports, name, _sender(resident))
+    evidence = None
+    if found.status == Status.IMPLEMENTED:
+        evidence = session.exec(
+            select(StepPhoto.file_id)
+            .join(StatusChange, col(StatusChange.id) == col(StepPhoto.change_id))
+            .where(
+                StatusChange.submission_id == submission_id,
+                StatusChange.to_status == Status.IMPLEMENTED,
+            )
+            .order_by(col(StatusChange.at).desc(), col(StepPhoto.position))
+        ).first()
+    return Shown(public_submission(session, found), supports, name, _sender(resident), evidence)
+
+
+def follow_post(
+    session: Session, *, channel_id: int | None, submission: SubmissionPublic, now: datetime
+) -> bool:
+    """Queue the update of the idea's public post (posted, edited or removed as the idea now
+    stands) when there is a channel and the resident agreed; whether it was queued."""
+    if channel_id is None or not submission.public:
+        return False
+    queue_post(session, chat_id=channel_id, submission_id=submission.id, now=now)
+    return True
 
 
 def shown_by_code(session: Session, *, code: str) -> int | None:
@@ -167,6 +199,7 @@ class OpenRow:
     pillar: str
     kecamatan: str | None
     status: str
+    unit: str | None  # the SKPD it is with or that implemented it (a key of units.toml)
     supports: int
     text: str
     sender: tuple[str, ...]  # never written out: what to blank in ``text``
@@ -187,6 +220,7 @@ def open_rows(session: Session) -> list[OpenRow]:
             Submission.pillar,
             Submission.kecamatan,
             Submission.status,
+            Submission.unit,
             _supports(),
             Submission.text,
             Resident,

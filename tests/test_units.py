@@ -23,9 +23,9 @@ from storage import review as review_store
 from storage import units as unit_store
 from storage.engine import Database, make_engine
 from storage.migrate import upgrade
-from storage.models import Invite, Liaison, OutboxMessage, Status, StepPhoto
+from storage.models import Invite, Liaison, OutboxMessage, Status, StepPhoto, Submission
 from tests import updates as u
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, make_settings
 from tests.desk import ADMIN, BUDI, GROUP_ID, SITI, appoint, button, changes, rows, seed, submission
 from tests.test_storage import NOW, add_resident, new_submission
 
@@ -445,6 +445,52 @@ def test_the_migration_upgrades_a_database_with_accepted_and_implemented_ideas(a
 
 
 # Evidence ---------------------------------------------------------------------------------------
+
+
+async def test_a_published_ideas_post_follows_the_unit_and_shows_the_evidence(
+    bot_factory, database_url
+):
+    """Forwarded, taken up, implemented: the channel's one post of the idea says each step, and
+    when implemented it is the evidence photo (a text post cannot become a photo post, so
+    Telegram refuses the caption edit and the post is replaced)."""
+    channel = -1001234
+
+    def no_caption_on_text_posts(method: str, chat_id: int) -> dict | None:
+        if method == "editMessageCaption" and chat_id == channel:
+            return {
+                "error_code": 400,
+                "description": "Bad Request: there is no caption in the message to edit",
+            }
+        return None
+
+    async with bot_factory(make_settings(database_url, PUBLIC_CHANNEL_ID=str(channel))) as bot:
+        bot.request.fail_chat = no_caption_on_text_posts
+        appoint(bot, BUDI)
+        make_liaison(bot, ANDI, "dlh")
+        seed(bot, status=Status.ACCEPTED)
+        with Session(bot.services.db.engine) as session:
+            row = session.get(Submission, 1)
+            row.public = True
+            session.add(row)
+            session.commit()
+        await forward(bot)
+        await bot.deliver(u.callback(ANDI, "skp:ack:1:2"))
+        await bot.deliver(u.callback(ANDI, "skp:done:1:3"))
+        await bot.deliver(u.text(ANDI, "Bank sampah sudah beroperasi"))
+        await bot.deliver(u.photo(ANDI, unique="after", caption="sesudah"))
+        await bot.deliver(u.callback(ANDI, "skw:send"))
+        calls = [
+            call
+            for call in bot.request.calls
+            if str(call.params.get("chat_id")) == str(channel) and call.method != "getChat"
+        ]
+        first, *_, deleted, posted = calls
+        assert first.method == "sendMessage" and "Diteruskan" in first.params["text"]
+        assert any("Sedang dikerjakan" in c.params.get("text", "") for c in calls)
+        assert deleted.method == "deleteMessage"
+        assert posted.method == "sendPhoto" and posted.params["photo"] == "large-after"
+        assert "Terlaksana" in posted.params["caption"]
+        assert submission(bot, 1).public_message_id != int(deleted.params["message_id"])
 
 
 async def implement_with_evidence(bot) -> None:

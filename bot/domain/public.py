@@ -52,6 +52,7 @@ class ShownIdea:
     text: str
     supports: int
     name: str | None
+    evidence: str | None = None  # an implemented idea's evidence photo (file id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ class Public:
         # A named idea shows the name anyway; an anonymous one hides it in the text too.
         sender = () if found.name else found.sender
         text = anonymised(found.submission.text, sender)
-        return ShownIdea(found.submission, text, found.supports, found.name)
+        return ShownIdea(found.submission, text, found.supports, found.name, found.evidence)
 
     async def support(self, profile: Profile, payload: str) -> Supported:
         """Count the resident's support for the shown idea a link names (``dukung-IDE-0012``),

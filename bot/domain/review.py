@@ -33,7 +33,8 @@ from storage import review as store
 from storage import units as unit_store
 from storage.engine import Database
 from storage.models import CardIntro, Status, StatusChangePublic, SubmissionPublic
-from storage.outbox import Buttons, queue_card, queue_message, queue_post
+from storage.outbox import Buttons, queue_card, queue_message
+from storage.public import follow_post
 from storage.queries import (
     history,
     submission_by_code,
@@ -358,6 +359,8 @@ class Review:
                 now=now,
             )
         fresh = store.submission(session, submission_id=current.id)
+        channel = self._settings.public_channel_id
+        follow_post(session, channel_id=channel, submission=fresh, now=now)
         resident = store.resident_of(session, submission_id=current.id)
         if resident is not None:
             language = resolve_language(
@@ -449,9 +452,7 @@ class Review:
             return self._conflict(session, current.id, current.version)
         fresh = store.submission(session, submission_id=current.id)
         channel = self._settings.public_channel_id
-        posted = channel is not None and fresh.public
-        if posted:  # the outbox posts, edits or removes its post as the idea now stands
-            queue_post(session, chat_id=channel, submission_id=current.id, now=now)
+        posted = follow_post(session, channel_id=channel, submission=fresh, now=now)
         if resident is None:
             return Done(fresh, notified=posted)
         text, buttons = self._notice(language, action, current, words, to_pillar, other_code)

@@ -36,6 +36,7 @@ from storage import units as store
 from storage.engine import Database
 from storage.models import CardIntro, Status, SubmissionPublic
 from storage.outbox import queue_card, queue_message
+from storage.public import follow_post
 from storage.queries import get_resident
 
 TASKS_PAGE_SIZE = 5
@@ -272,6 +273,8 @@ class Units:
                 self._tell_team(session, current.id, now)
             notified = self._tell_resident(session, current, step, unit, words, photos, now)
             fresh = review_store.submission(session, submission_id=current.id)
+            channel = self._settings.public_channel_id
+            follow_post(session, channel_id=channel, submission=fresh, now=now)
             return Done(fresh, notified=notified or step is Step.RETURN)
 
         return await self._db.write(apply)

@@ -32,6 +32,7 @@ A crash between sending and marking sent can send a message twice (at least once
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -290,8 +291,12 @@ class Outbox:
                         reply_markup=drawn.markup,
                     )
                 return
-            except BadRequest as error:  # the post was deleted in the channel: post it again
-                logger.warning("Could not edit the post of submission %s: %s", submission_id, error)
+            except BadRequest as error:
+                # Deleted in the channel by hand, or a text post that now has a photo (an
+                # implemented idea's evidence): the old post goes and a new one takes its place.
+                logger.info("Replacing the post of submission %s: %s", submission_id, error)
+                with contextlib.suppress(BadRequest):
+                    await bot.delete_message(chat_id, posted)
         if drawn.photo is None:
             sent = await bot.send_message(chat_id, drawn.text, reply_markup=drawn.markup)
         else:
