@@ -10,7 +10,7 @@ import re
 from bot.cli import main
 from bot.domain.opendata import COLUMNS, DATA_CSV, DATA_JSON, DICTIONARY_CSV, README
 from bot.runtime import jobs
-from storage.models import Status
+from storage.models import Status, Submission
 from tests import updates as u
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
 from tests.desk import seed
@@ -142,3 +142,25 @@ async def test_the_weekly_job_writes_into_opendata_dir(bot_factory, database_url
 async def test_without_opendata_dir_there_is_no_job(bot):
     jobs.schedule_opendata(bot.app)
     assert bot.app.job_queue.get_jobs_by_name(jobs.OPENDATA_JOB) == ()
+
+
+async def test_the_skpd_an_idea_is_with_is_a_column(bot, tmp_path):
+    forwarded = publish(bot, SITI, "Bank sampah di setiap desa", status=Status.IN_PROGRESS)
+    publish(bot, AHMAD, "Lampu jalan di Gambut", status=Status.ACCEPTED)
+    bot.services.db.call_write(_set_unit, submission_id=forwarded.id, unit="dlh")
+    await bot.services.opendata.write(tmp_path)
+    _, _, records = cells(tmp_path)
+    by_code = {record["kode_ide"]: record for record in records}
+    dlh = bot.services.catalogue.unit("dlh")
+    assert (by_code[forwarded.code]["kode_skpd"], by_code[forwarded.code]["nama_skpd"]) == (
+        "dlh",
+        dlh.name,
+    )
+    assert by_code[forwarded.code]["status"] == "in_progress"
+    assert {r["kode_skpd"] for c, r in by_code.items() if c != forwarded.code} == {""}
+
+
+def _set_unit(session, *, submission_id: int, unit: str) -> None:
+    row = session.get(Submission, submission_id)
+    row.unit = unit
+    session.add(row)

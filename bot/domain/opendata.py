@@ -55,7 +55,19 @@ COLUMNS = (
         "society, environment.",
     ),
     ("nama_pilar", "teks", "Nama pilar dalam bahasa Indonesia."),
-    ("status", "teks", "Status ide: accepted (diterima) atau implemented (terlaksana)."),
+    (
+        "status",
+        "teks",
+        "Status ide: accepted (diterima), forwarded (diteruskan ke SKPD), in_progress (sedang "
+        "dikerjakan SKPD) atau implemented (terlaksana).",
+    ),
+    (
+        "kode_skpd",
+        "teks",
+        "Kunci SKPD (perangkat daerah) yang menindaklanjuti atau melaksanakan ide, mis. pupr; "
+        "kosong bila belum diteruskan.",
+    ),
+    ("nama_skpd", "teks", "Nama SKPD itu; kosong bila belum diteruskan."),
     ("jumlah_dukungan", "bilangan bulat", "Banyaknya warga yang mendukung ide (satu per warga)."),
     (
         "teks_ide",
@@ -87,6 +99,7 @@ class OpenData:
 
     def _record(self, row: store.OpenRow) -> dict[str, str | int]:
         region = self._catalogue.region_code or ""
+        unit = self._catalogue.unit(row.unit) if row.unit else None
         kecamatan = None
         if row.kecamatan:
             kecamatan = next((k for k in self._catalogue.kecamatan if k.key == row.kecamatan), None)
@@ -102,6 +115,8 @@ class OpenData:
             "pilar": row.pillar,
             "nama_pilar": self._catalogue.pillar_name(row.pillar, "id"),
             "status": str(row.status),
+            "kode_skpd": row.unit or "",
+            "nama_skpd": unit.name if unit else "",
             "jumlah_dukungan": row.supports,
             "teks_ide": anonymised(row.text, row.sender),
         }
