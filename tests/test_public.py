@@ -239,7 +239,7 @@ async def test_a_photo_post_too_old_to_delete_says_so_in_its_caption(bot):
     assert submission(bot, 1).public_message_id is None
 
 
-async def test_a_photo_idea_is_posted_as_a_photo_and_edited_by_its_caption(bot):
+async def test_a_photo_idea_is_posted_as_a_photo_and_edited_with_it(bot):
     appoint(bot, BUDI)
     publish(bot, photos=("photo-1", "photo-2"))
     await act(bot, "accept", 1)
@@ -248,7 +248,9 @@ async def test_a_photo_idea_is_posted_as_a_photo_and_edited_by_its_caption(bot):
     assert "IDE-0001" in post.params["caption"] and link_of(post).endswith("dukung-IDE-0001")
     await act(bot, "impl", 1)
     edit = channel_calls(bot)[-1]
-    assert edit.method == "editMessageCaption" and "Terlaksana" in edit.params["caption"]
+    media = edit.params["media"]
+    assert edit.method == "editMessageMedia" and media["media"] == "photo-1"
+    assert "Terlaksana" in media["caption"]
 
 
 async def test_erasing_a_named_resident_removes_the_name_from_the_post(bot):

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, Ret
 from tests.standin import StandinBotApi
 from tests.standin.formatting import parse_html
 from tests.standin.human import DEFAULT_PHOTO
-from tests.standin.media import image_info
+from tests.standin.media import image_info, make_png
 from tests.standin.protocol import ApiError
 
 KEYBOARD = telegram.InlineKeyboardMarkup(
@@ -255,6 +255,23 @@ async def test_bot_uploads_photos_documents_and_media_groups(api, ptb_bot):
     assert len(album) == 2 and album[0].media_group_id == album[1].media_group_id
     with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
         await ptb_bot.send_photo(1008, b"not an image")
+
+
+async def test_edit_message_media_replaces_a_photo_and_refuses_a_text_message(api, ptb_bot):
+    api.user(1009)
+    first = await ptb_bot.send_photo(1009, DEFAULT_PHOTO, caption="sebelum")
+    other = await ptb_bot.send_photo(1009, make_png(6, 5), caption="x")
+    edited = await ptb_bot.edit_message_media(
+        telegram.InputMediaPhoto(other.photo[0].file_id, caption="sesudah"),
+        chat_id=1009,
+        message_id=first.message_id,
+    )
+    assert edited.caption == "sesudah" and edited.photo[0].width == 6
+    text = await ptb_bot.send_message(1009, "teks")
+    with pytest.raises(BadRequest, match="no media"):
+        await ptb_bot.edit_message_media(
+            telegram.InputMediaPhoto(DEFAULT_PHOTO), chat_id=1009, message_id=text.message_id
+        )
 
 
 def test_image_info_reads_png_and_jpeg_headers():

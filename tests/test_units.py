@@ -447,50 +447,67 @@ def test_the_migration_upgrades_a_database_with_accepted_and_implemented_ideas(a
 # Evidence ---------------------------------------------------------------------------------------
 
 
-async def test_a_published_ideas_post_follows_the_unit_and_shows_the_evidence(
-    bot_factory, database_url
-):
-    """Forwarded, taken up, implemented: the channel's one post of the idea says each step, and
-    when implemented it is the evidence photo (a text post cannot become a photo post, so
-    Telegram refuses the caption edit and the post is replaced)."""
-    channel = -1001234
+CHANNEL = -1001234
 
-    def no_caption_on_text_posts(method: str, chat_id: int) -> dict | None:
-        if method == "editMessageCaption" and chat_id == channel:
-            return {
-                "error_code": 400,
-                "description": "Bad Request: there is no caption in the message to edit",
-            }
-        return None
 
-    async with bot_factory(make_settings(database_url, PUBLIC_CHANNEL_ID=str(channel))) as bot:
-        bot.request.fail_chat = no_caption_on_text_posts
-        appoint(bot, BUDI)
-        make_liaison(bot, ANDI, "dlh")
-        seed(bot, status=Status.ACCEPTED)
-        with Session(bot.services.db.engine) as session:
-            row = session.get(Submission, 1)
-            row.public = True
-            session.add(row)
-            session.commit()
-        await forward(bot)
-        await bot.deliver(u.callback(ANDI, "skp:ack:1:2"))
-        await bot.deliver(u.callback(ANDI, "skp:done:1:3"))
-        await bot.deliver(u.text(ANDI, "Bank sampah sudah beroperasi"))
-        await bot.deliver(u.photo(ANDI, unique="after", caption="sesudah"))
-        await bot.deliver(u.callback(ANDI, "skw:send"))
-        calls = [
-            call
-            for call in bot.request.calls
-            if str(call.params.get("chat_id")) == str(channel) and call.method != "getChat"
-        ]
-        first, *_, deleted, posted = calls
-        assert first.method == "sendMessage" and "Diteruskan" in first.params["text"]
-        assert any("Sedang dikerjakan" in c.params.get("text", "") for c in calls)
-        assert deleted.method == "deleteMessage"
-        assert posted.method == "sendPhoto" and posted.params["photo"] == "large-after"
-        assert "Terlaksana" in posted.params["caption"]
-        assert submission(bot, 1).public_message_id != int(deleted.params["message_id"])
+def no_media_on_text_posts(method: str, chat_id: int) -> dict | None:
+    """Telegram refuses to give a text message a photo."""
+    if method == "editMessageMedia" and chat_id == CHANNEL:
+        return {"error_code": 400, "description": "Bad Request: there is no media in the message"}
+    return None
+
+
+async def publish_and_implement(bot, photos: tuple[str, ...]) -> list:
+    """A published idea forwarded to the DLH, taken up and implemented with an evidence photo;
+    the calls to the public channel."""
+    appoint(bot, BUDI)
+    make_liaison(bot, ANDI, "dlh")
+    seed(bot, status=Status.ACCEPTED, photos=photos)
+    with Session(bot.services.db.engine) as session:
+        row = session.get(Submission, 1)
+        row.public = True
+        session.add(row)
+        session.commit()
+    await forward(bot)
+    await bot.deliver(u.callback(ANDI, "skp:ack:1:2"))
+    await bot.deliver(u.callback(ANDI, "skp:done:1:3"))
+    await bot.deliver(u.text(ANDI, "Bank sampah sudah beroperasi"))
+    await bot.deliver(u.photo(ANDI, unique="after", caption="sesudah"))
+    await bot.deliver(u.callback(ANDI, "skw:send"))
+    return [
+        call
+        for call in bot.request.calls
+        if str(call.params.get("chat_id")) == str(CHANNEL) and call.method != "getChat"
+    ]
+
+
+@pytest.fixture
+async def channel_bot(bot_factory, database_url):
+    async with bot_factory(make_settings(database_url, PUBLIC_CHANNEL_ID=str(CHANNEL))) as bot:
+        yield bot
+
+
+async def test_a_published_ideas_post_follows_the_unit_and_becomes_the_evidence(channel_bot):
+    """Forwarded, taken up, implemented: the channel's one post of the idea says each step; a
+    text post cannot become a photo post, so it is replaced by the evidence photo."""
+    channel_bot.request.fail_chat = no_media_on_text_posts  # the only post here is a text post
+    calls = await publish_and_implement(channel_bot, photos=())
+    first, *_, deleted, posted = calls
+    assert first.method == "sendMessage" and "Diteruskan" in first.params["text"]
+    assert any("Sedang dikerjakan" in c.params.get("text", "") for c in calls)
+    assert deleted.method == "deleteMessage"
+    assert posted.method == "sendPhoto" and posted.params["photo"] == "large-after"
+    assert "Terlaksana" in posted.params["caption"]
+    assert submission(channel_bot, 1).public_message_id != int(deleted.params["message_id"])
+
+
+async def test_a_photo_post_is_edited_into_the_evidence(channel_bot):
+    calls = await publish_and_implement(channel_bot, photos=("own-photo",))
+    assert calls[0].method == "sendPhoto" and calls[0].params["photo"] == "own-photo"
+    edit = calls[-1]
+    assert edit.method == "editMessageMedia" and edit.params["media"]["media"] == "large-after"
+    assert "Terlaksana" in edit.params["media"]["caption"]
+    assert not [c for c in calls if c.method == "deleteMessage"]
 
 
 async def implement_with_evidence(bot) -> None:

@@ -283,17 +283,17 @@ class Outbox:
                     await bot.edit_message_text(
                         drawn.text, chat_id=chat_id, message_id=posted, reply_markup=drawn.markup
                     )
-                else:
-                    await bot.edit_message_caption(
+                else:  # the photo too: an implemented idea's post becomes its evidence
+                    await bot.edit_message_media(
+                        InputMediaPhoto(drawn.photo, caption=drawn.text),
                         chat_id=chat_id,
                         message_id=posted,
-                        caption=drawn.text,
                         reply_markup=drawn.markup,
                     )
                 return
             except BadRequest as error:
-                # Deleted in the channel by hand, or a text post that now has a photo (an
-                # implemented idea's evidence): the old post goes and a new one takes its place.
+                # Deleted in the channel by hand, or a text post that now has a photo (a text
+                # message cannot get one): the old post goes and a new one takes its place.
                 logger.info("Replacing the post of submission %s: %s", submission_id, error)
                 with contextlib.suppress(BadRequest):
                     await bot.delete_message(chat_id, posted)

@@ -254,6 +254,28 @@ def edit_message_caption(world: World, params: dict[str, Any]) -> dict[str, Any]
     return _apply_edit(message, changes)
 
 
+@METHODS.register("editMessageMedia")
+def edit_message_media(world: World, params: dict[str, Any]) -> dict[str, Any]:
+    """A message's media replaced, with the new media's caption; a text message has none."""
+    message = _editable(world, params)
+    if not any(field in message for field in MEDIA_FIELDS):
+        raise ApiError.bad_request("there is no media in the message to edit")
+    item = params.get("media")
+    kind = item.get("type") if isinstance(item, dict) else None
+    if kind not in {"photo", "video", "animation", "audio", "document"}:
+        raise ApiError.bad_request("can't parse InputMedia JSON object")
+    stored = _input_file(world, params, kind, item.get("media"))
+    changes: dict[str, Any] = dict.fromkeys(MEDIA_FIELDS)
+    changes.update(
+        {
+            kind: stored.describe(item),
+            **_caption_fields(item),
+            "reply_markup": inline_markup(params.get("reply_markup")),
+        }
+    )
+    return _apply_edit(message, changes)
+
+
 @METHODS.register("editMessageReplyMarkup")
 def edit_message_reply_markup(world: World, params: dict[str, Any]) -> dict[str, Any]:
     message = _editable(world, params)
