@@ -112,6 +112,8 @@ async def submit(api: StandinBotApi, siti: dict) -> str:
     api.press_button(siti, pillar, "ide:pil:living")
     name = await api.wait_for_message(siti["id"], contains="nama")
     api.press_button(siti, name, "ide:name:anon")
+    public = await api.wait_for_message(siti["id"], contains="kepada publik")
+    api.press_button(siti, public, "ide:pub:no")
     summary = await api.wait_for_message(siti["id"], contains="Periksa kembali")
     send = next(data for data in buttons(summary) if data.startswith("ide:send:"))
     api.press_button(siti, summary, send)
