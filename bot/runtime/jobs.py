@@ -17,7 +17,7 @@ Each group has its own ``schedule_…`` function too, so a test can start just t
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application, ContextTypes
 
@@ -104,12 +104,24 @@ async def write_opendata(context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.info("Wrote the open dataset (%d idea(s)) to %s", written.ideas, folder)
 
 
+def start_now() -> dict:
+    """``job_kwargs`` for a repeating job whose first run is now.
+
+    python-telegram-bot's ``first=0`` only sets the interval trigger's start, and APScheduler,
+    asked a moment later for the next run, gives start + interval: the "now" run came one interval
+    late (a day for the retrain, 15 minutes for the digest's catch-up). The first run is given
+    here instead, without APScheduler's default limit of 1 s on lateness, since jobs are
+    registered before the JobQueue starts (:func:`bot.runtime.lifecycle.on_started`).
+    """
+    return {"next_run_time": datetime.now(UTC), "misfire_grace_time": None}
+
+
 def schedule_opendata(application: Application) -> None:
     """With ``OPENDATA_DIR`` set: the open dataset now (once the JobQueue runs), then weekly."""
     if services(application).settings.opendata_dir is None:
         return
     application.job_queue.run_repeating(
-        write_opendata, interval=OPENDATA_EVERY, first=0, name=OPENDATA_JOB
+        write_opendata, interval=OPENDATA_EVERY, first=0, name=OPENDATA_JOB, job_kwargs=start_now()
     )
 
 
@@ -124,7 +136,9 @@ def schedule_housekeeping(application: Application) -> None:
 
 def schedule_learning(application: Application) -> None:
     """Retrain now (as soon as the JobQueue runs) and then once a day."""
-    application.job_queue.run_repeating(retrain, interval=RETRAIN_EVERY, first=0, name=RETRAIN_JOB)
+    application.job_queue.run_repeating(
+        retrain, interval=RETRAIN_EVERY, first=0, name=RETRAIN_JOB, job_kwargs=start_now()
+    )
 
 
 def schedule_digest(application: Application) -> None:
@@ -140,7 +154,11 @@ def schedule_digest(application: Application) -> None:
         name=DIGEST_JOB,
     )
     application.job_queue.run_repeating(
-        deliver_digest, interval=DIGEST_CATCH_UP_EVERY, first=0, name=DIGEST_CATCH_UP_JOB
+        deliver_digest,
+        interval=DIGEST_CATCH_UP_EVERY,
+        first=0,
+        name=DIGEST_CATCH_UP_JOB,
+        job_kwargs=start_now(),
     )
 
 
