@@ -8,20 +8,31 @@ Storage is synchronous SQLModel. :class:`Database` runs a function in a worker t
 session, so handlers and jobs never block the event loop. On SQLite the writers of one process take
 turns on a lock before ``BEGIN IMMEDIATE``: a writer that finds the file locked would otherwise
 sleep in SQLite's busy handler, in steps of up to 100 ms, however soon the lock is free again.
+
+A write may also be staged (:meth:`Database.stage`): it is not run at once but at the start of the
+next write transaction, whichever it is, so it costs no transaction of its own. Until committed it
+stays readable with :meth:`Database.staged`. Writes that carry staged ones take turns, so each
+staged write is committed once and in the order staged. The bot's runtime ends each update with a
+write (the update's done mark), so what an update staged is committed with the update, or the update
+is handled again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -67,6 +78,13 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+class _Staged(NamedTuple):
+    """A write waiting for the next transaction, and the value it stores."""
+
+    write: Callable[[Session], object]
+    value: object
+
+
 class Database:
     """Runs storage functions in a worker thread, each call with its own session."""
 
@@ -75,6 +93,33 @@ class Database:
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         sqlite = engine.dialect.name == "sqlite"
         self._write_turn = threading.Lock() if sqlite else contextlib.nullcontext()
+        self._staging_turn = threading.Lock()
+        self._staged: dict[Hashable, _Staged] = {}
+        self._staged_lock = threading.Lock()
+
+    def stage(
+        self,
+        key: Hashable,
+        value: T,
+        fn: Callable[Concatenate[Session, P], object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``fn(session, …)`` at the start of the next write transaction instead of now.
+
+        ``key`` names what it writes: a later write staged under the same key replaces this one,
+        and until committed :meth:`staged` answers ``value`` for it. Returns ``value``.
+        """
+        with self._staged_lock:
+            self._staged[key] = _Staged(functools.partial(fn, *args, **kwargs), value)
+        return value
+
+    def staged(self, key: Hashable, default: object = None) -> object:
+        """The value of the write staged under ``key`` and not yet committed, else ``default``."""
+        with self._staged_lock:
+            found = self._staged.get(key)
+        return default if found is None else found.value
 
     def call(
         self,
@@ -94,11 +139,39 @@ class Database:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run ``fn(session, …)`` in a write transaction and commit it, here and now."""
-        with self._write_turn, Session(self._writer, expire_on_commit=False) as session:
-            result = fn(session, *args, **kwargs)
-            session.commit()
+        """Run ``fn(session, …)`` in a write transaction, after the writes staged so far, and
+        commit it, here and now."""
+        with self._write_turn:
+            with self._staged_lock:
+                carrying = bool(self._staged)
+            # Writers that carry staged writes take turns, so that none is run twice.
+            with self._staging_turn if carrying else contextlib.nullcontext():
+                with Session(self._writer, expire_on_commit=False) as session:
+                    carried = self._run_staged(session) if carrying else {}
+                    result = fn(session, *args, **kwargs)
+                    session.commit()
+                self._forget(carried)
             return result
+
+    def _run_staged(self, session: Session) -> dict[Hashable, _Staged]:
+        with self._staged_lock:
+            carried = dict(self._staged)
+        for key, staged in carried.items():
+            try:
+                staged.write(session)
+            except Exception:
+                # Dropped, so that one bad write does not fail every transaction after it.
+                logger.exception("the staged write %r failed and is dropped", key)
+                self._forget({key: staged})
+                raise
+        return carried
+
+    def _forget(self, committed: dict[Hashable, _Staged]) -> None:
+        """Drop the staged writes just committed, unless a newer one replaced them meanwhile."""
+        with self._staged_lock:
+            for key, staged in committed.items():
+                if self._staged.get(key) is staged:
+                    del self._staged[key]
 
     async def read(
         self,

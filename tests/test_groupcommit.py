@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.runtime.groupcommit import GroupCommit
-from storage import inbox
+from storage import inbox, queries
 from storage.engine import Database
 from tests import updates as u
 from tests.conftest import make_settings
@@ -120,8 +120,9 @@ async def test_a_cancelled_caller_leaves_the_others_committed(db):
 
 
 def commits_writing(engine) -> list[set[str]]:
-    """A list that grows by one entry for each commit that marked updates done or stored
-    conversation steps: which of the two it did, ``{"done"}``, ``{"step"}`` or both."""
+    """A list that grows by one entry for each commit that marked updates done, stored
+    conversation steps or changed a draft: which it did, ``{"done"}``, ``{"step"}``,
+    ``{"draft"}`` or several."""
     written: list[set[str]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -131,6 +132,8 @@ def commits_writing(engine) -> list[set[str]]:
             kinds.add("done")
         if "conversationstate" in statement and not statement.startswith("SELECT"):
             kinds.add("step")
+        if " draft " in statement and not statement.startswith("SELECT"):
+            kinds.add("draft")
 
     @event.listens_for(engine, "commit")
     def _committed(connection) -> None:
@@ -152,11 +155,13 @@ async def test_a_burst_of_updates_is_marked_done_in_fewer_commits(bot_factory, d
     assert 0 < sum("done" in kinds for kinds in written) < 32
 
 
-async def test_an_update_s_step_and_its_done_mark_share_one_commit(bot_factory, database_url):
+async def test_an_update_s_step_draft_and_done_mark_share_one_commit(bot_factory, database_url):
     resident = u.user(9_100)
     async with bot_factory(make_settings(database_url)) as bot:
         written = commits_writing(bot.services.db.engine)
         await bot.deliver(u.text(resident, "/ide"))
         await bot.deliver(u.text(resident, "Perbanyak tempat sampah terpilah di pasar Martapura."))
         assert bot.services.db.call(inbox.pending_updates) == []
-    assert written == [{"step", "done"}, {"step", "done"}]
+        draft = bot.services.db.call(queries.get_draft, resident_id=resident["id"])
+    assert written == [{"draft", "step", "done"}, {"draft", "step", "done"}]
+    assert draft.text == "Perbanyak tempat sampah terpilah di pasar Martapura."

@@ -155,7 +155,11 @@ class Submissions:
     # Drafts ---------------------------------------------------------------------------------
 
     async def draft(self, user_id: int) -> Draft | None:
-        return await self._db.read(queries.get_draft, resident_id=user_id)
+        """The resident's draft as last changed (a copy: change it through this service)."""
+        staged = self._db.staged(_draft_key(user_id), _NOT_STAGED)
+        if staged is _NOT_STAGED:
+            return await self._db.read(queries.get_draft, resident_id=user_id)
+        return None if staged is None else staged.model_copy()
 
     async def start(self, user_id: int) -> Draft:
         """The resident's draft, created empty if there is none."""
@@ -168,13 +172,9 @@ class Submissions:
 
     async def discard(self, user_id: int) -> bool:
         """Drop the resident's draft; whether there was one."""
-
-        def drop(session: Session) -> bool:
-            existed = queries.get_draft(session, resident_id=user_id) is not None
-            queries.delete_draft(session, resident_id=user_id)
-            return existed
-
-        return await self._db.write(drop)
+        existed = await self.draft(user_id) is not None
+        self._db.stage(_draft_key(user_id), None, queries.delete_draft, resident_id=user_id)
+        return existed
 
     async def set_text(self, user_id: int, text: str) -> TextProblem | Draft:
         """Store the idea's text with the tagger's suggestion, or say what is wrong with it."""
@@ -283,26 +283,26 @@ class Submissions:
     ) -> Draft:
         """Apply ``change`` to the resident's draft; without one, create it when ``create``
         (answering "may it be shown publicly?" as the resident last did), else raise
-        :class:`DraftGone`."""
+        :class:`DraftGone`.
+
+        The change is staged, not committed here: it is committed with the next write, at the
+        latest the done mark of the update that made it (see :mod:`storage.engine`).
+        """
         now = self._clock()
-
-        def apply(session: Session) -> Draft:
-            draft = queries.get_draft(session, resident_id=user_id)
-            if draft is None:
-                if not create:
-                    raise DraftGone
-                resident = queries.get_resident(session, user_id=user_id)
-                draft = Draft(
-                    resident_id=user_id,
-                    key=uuid.uuid4().hex,
-                    public=resident.publish_default if resident else None,
-                    updated_at=now,
-                )
-            change(draft)
-            draft.updated_at = now
-            return queries.save_draft(session, draft=draft)
-
-        return await self._db.write(apply)
+        draft = await self.draft(user_id)
+        if draft is None:
+            if not create:
+                raise DraftGone
+            resident = await self._db.read(queries.get_resident, user_id=user_id)
+            draft = Draft(
+                resident_id=user_id,
+                key=uuid.uuid4().hex,
+                public=resident.publish_default if resident else None,
+                updated_at=now,
+            )
+        change(draft)
+        draft.updated_at = now
+        return self._db.stage(_draft_key(user_id), draft, queries.save_draft, draft=draft)
 
     # Sending --------------------------------------------------------------------------------
 
@@ -412,6 +412,14 @@ class Submissions:
             return found, queries.history(session, submission_id=found.id)
 
         return await self._db.read(load)
+
+
+_NOT_STAGED = object()
+
+
+def _draft_key(user_id: int) -> tuple[str, int]:
+    """What a resident's staged draft is known by in :meth:`Database.stage`."""
+    return ("draft", user_id)
 
 
 def _remember(session: Session, profile: Profile, now: datetime) -> None:
