@@ -1,8 +1,9 @@
-"""The intent training set, the development set and the frozen evaluation set: sizes, labels, no
+"""The intent training set, the development sets and the frozen evaluation set: sizes, labels, no
 shared message, and shipped weights that training on the shipped set reproduces."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -18,9 +19,11 @@ from bot.tagging.intent_training import (
     shipped_training_set,
     train,
 )
+from bot.tagging.training import shipped_seed
 
 LANGUAGES = {"id", "id-informal", "bjn", "en", "mixed", "none"}
 PILLARS = {"governance", "branding", "economy", "living", "society", "environment"}
+PILLARS_DEV3 = DEVELOPMENT.with_name("pillars_dev3.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,21 @@ def test_the_sets_share_no_message(
     shared = [e.text for e in shipped_training_set() if message_key(e.text) in frozen | judged]
     assert shared == []
     assert frozen.isdisjoint(judged)
+
+
+def test_pillars_dev3_shares_no_message_with_training_or_the_other_dev_sets() -> None:
+    rows = [json.loads(line) for line in PILLARS_DEV3.read_text(encoding="utf-8").splitlines()]
+    unseen = {message_key(row["text"]) for row in rows}
+    others = [e.text for e in shipped_training_set()] + [e.text for e in shipped_seed()]
+    others += [e.text for e in load_evaluation(DEVELOPMENT)]
+    others += [
+        json.loads(line)["text"]
+        for line in PILLARS_DEV3.with_name("pillars_dev.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert [text for text in others if message_key(text) in unseen] == []
+    assert len(unseen) == len(rows)
+    assert Counter(row["pillar"] for row in rows) == dict.fromkeys(PILLARS, 40)
+    assert all(row["is_idea"] for row in rows)
 
 
 def test_the_training_set_is_large_and_covers_every_class() -> None:
