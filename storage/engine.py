@@ -115,6 +115,11 @@ class Database:
             self._staged[key] = _Staged(functools.partial(fn, *args, **kwargs), value)
         return value
 
+    def has_staged(self) -> bool:
+        """Whether a staged write waits for the next transaction."""
+        with self._staged_lock:
+            return bool(self._staged)
+
     def staged(self, key: Hashable, default: object = None) -> object:
         """The value of the write staged under ``key`` and not yet committed, else ``default``."""
         with self._staged_lock:
@@ -142,8 +147,7 @@ class Database:
         """Run ``fn(session, …)`` in a write transaction, after the writes staged so far, and
         commit it, here and now."""
         with self._write_turn:
-            with self._staged_lock:
-                carrying = bool(self._staged)
+            carrying = self.has_staged()
             # Writers that carry staged writes take turns, so that none is run twice.
             with self._staging_turn if carrying else contextlib.nullcontext():
                 with Session(self._writer, expire_on_commit=False) as session:

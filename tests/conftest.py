@@ -136,18 +136,22 @@ class Harness:
         return self.services.texts.get(language, key, **params)
 
     async def deliver(self, payload: dict) -> None:
-        """Store the update in the inbox, process it through the ordered processor, then wait
-        for what its handling started sending from the outbox."""
+        """Store the update in the inbox, process it through the ordered processor, commit what
+        it staged (as the timed flush would, at once), then wait for what its handling started
+        sending from the outbox."""
         for fresh in await self.services.inbox.store([payload], self.app.bot):
             await self.app.update_processor.process_update(fresh, self.app.process_update(fresh))
+        await self.app.persistence.flush()
         await self.services.outbox.settle()
 
     async def deliver_all(self, payloads: list[dict], *, settle: bool = True) -> None:
-        """Store a burst of updates, then let the running Application handle them concurrently;
-        with ``settle``, wait for what their handling started sending from the outbox."""
+        """Store a burst of updates, then let the running Application handle them concurrently
+        and commit what they staged; with ``settle``, wait for what their handling started
+        sending from the outbox."""
         for update in await self.services.inbox.store(payloads, self.app.bot):
             await self.app.update_queue.put(update)
         await self.app.update_queue.join()
+        await self.app.persistence.flush()
         if settle:
             await self.services.outbox.settle()
 

@@ -1,5 +1,5 @@
-"""Conversation steps and done marks of many updates share transactions, in order, and an error
-reaches only the callers whose commit failed."""
+"""Conversation steps and done marks ride on the next write, in order; a timed flush commits them
+when nothing else writes; what a failed write carried goes with the next one."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import event
 from bot.runtime.groupcommit import GroupCommit
 from storage import inbox, queries
 from storage.engine import Database
+from storage.models import Draft
 from tests import updates as u
 from tests.conftest import make_settings
 
@@ -23,111 +24,110 @@ def pending(db: Database) -> list[int]:
     return [update_id for update_id, _ in db.call(inbox.pending_updates)]
 
 
-async def test_what_callers_add_while_a_commit_is_written_shares_the_next_one(db, monkeypatch):
-    db.call_write(inbox.store_updates, updates=[(i, {}) for i in range(1, 11)], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
-    finish, written, released = inbox.finish_updates, [], threading.Event()
+def steps(db: Database) -> dict[str, str]:
+    return db.call(inbox.conversation_states, name="submission")
 
-    def slow_first(session, **kwargs) -> None:
-        written.append(kwargs)
+
+async def test_steps_and_done_marks_wait_for_the_next_write_and_go_with_it(db):
+    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW, flush_after=60)
+    commits.stage("submission", "[1, 1]", "2")
+    commits.done(1)
+    assert (pending(db), steps(db)) == ([1, 2], {})
+
+    await db.write(inbox.store_updates, updates=[(3, {})], now=NOW)  # the next batch, say
+
+    assert (pending(db), steps(db)) == ([2, 3], {"[1, 1]": "2"})
+
+
+async def test_with_nothing_else_writing_a_timed_flush_commits_them(db):
+    db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW, flush_after=0.05)
+    commits.stage("submission", "[1, 1]", "2")
+    commits.done(1)
+    async with asyncio.timeout(5):
+        while pending(db):
+            await asyncio.sleep(0.01)
+    assert steps(db) == {"[1, 1]": "2"}
+    assert not db.has_staged()
+
+
+async def test_flush_commits_at_once_drafts_included(db):
+    db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW, flush_after=60)
+    draft = Draft(resident_id=1, key="k", text="Bank sampah di setiap desa", updated_at=NOW)
+    db.stage(("draft", 1), draft, queries.save_draft, draft=draft)
+    commits.done(1)
+    await commits.flush()
+    assert pending(db) == []
+    assert db.call(queries.get_draft, resident_id=1).text == "Bank sampah di setiap desa"
+
+
+async def test_what_is_added_while_a_write_carries_the_rest_goes_with_the_next(db, monkeypatch):
+    db.call_write(inbox.store_updates, updates=[(i, {}) for i in range(1, 4)], now=NOW)
+    commits = GroupCommit(db, lambda: NOW, flush_after=60)
+    finish, written, inside, release = (
+        inbox.finish_updates,
+        [],
+        threading.Event(),
+        threading.Event(),
+    )
+
+    def slow(session, **kwargs) -> None:
+        written.append((list(kwargs["done"]), dict(kwargs["states"])))
         if len(written) == 1:
-            released.wait(5)
+            inside.set()
+            release.wait(5)
         finish(session, **kwargs)
 
-    monkeypatch.setattr(inbox, "finish_updates", slow_first)
-    callers = [asyncio.ensure_future(commits.done(1))]
-    async with asyncio.timeout(5):
-        while not written:  # the first commit is being written
-            await asyncio.sleep(0.01)
-    callers += [asyncio.ensure_future(commits.done(update_id)) for update_id in range(2, 11)]
-    commits.stage("submission", "[7, 7]", "3")
-    callers.append(asyncio.ensure_future(commits.flush()))
-    await asyncio.sleep(0.05)
-    assert not any(caller.done() for caller in callers)
-    released.set()
-    await asyncio.gather(*callers)
-
-    assert [(w["done"], w["states"]) for w in written] == [
-        ([1], {}),
-        (list(range(2, 11)), {("submission", "[7, 7]"): "3"}),
-    ]
-    assert pending(db) == []
-    assert db.call(inbox.conversation_states, name="submission") == {"[7, 7]": "3"}
-
-
-async def test_a_step_added_before_a_done_mark_is_stored_when_the_mark_returns(db):
-    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
-    commits.stage("submission", "[1, 1]", "2")
+    monkeypatch.setattr(inbox, "finish_updates", slow)
+    commits.done(1)
     first = asyncio.ensure_future(commits.flush())
-    await asyncio.sleep(0)  # the first commit is being written
-    commits.stage("submission", "[1, 1]", "4")
+    async with asyncio.timeout(5):
+        while not inside.is_set():
+            await asyncio.sleep(0.01)
+    commits.done(2)
+    commits.stage("submission", "[7, 7]", "3")
+    release.set()
     await first
-    await commits.done(1)
-    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "4"}
-    assert pending(db) == [2]
-
-
-async def test_a_staged_step_waits_for_the_next_commit(db):
-    commits = GroupCommit(db, lambda: NOW)
-    commits.stage("submission", "[1, 1]", "2")
-    await asyncio.sleep(0.05)
-    assert db.call(inbox.conversation_states, name="submission") == {}
+    assert pending(db) == [2, 3]
     await commits.flush()
-    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
+
+    assert written[0] == ([1], {})
+    assert 2 in written[1][0] and written[1][1] == {("submission", "[7, 7]"): "3"}
+    assert pending(db) == [3]
+    assert steps(db) == {"[7, 7]": "3"}
 
 
-async def fails_once(monkeypatch, commit) -> None:
-    """Await ``commit`` while every commit fails with "disk full"; later commits work."""
-    finish = inbox.finish_updates
+async def test_what_a_failed_write_carried_goes_with_the_next_one(db, monkeypatch):
+    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
+    commits = GroupCommit(db, lambda: NOW, flush_after=60)
+    commits.stage("submission", "[1, 1]", "2")
+    commits.done(1)
 
-    def broken(session, **kwargs) -> None:
+    def full(_session, **_kwargs) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(inbox, "finish_updates", broken)
     with pytest.raises(RuntimeError, match="disk full"):
-        await commit
-    monkeypatch.setattr(inbox, "finish_updates", finish)
+        await db.write(full)
+    assert pending(db) == [1, 2]
 
-
-async def test_a_failed_commit_fails_its_callers_and_the_next_one_is_written(db, monkeypatch):
-    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
-    await fails_once(monkeypatch, commits.done(1))
-    await commits.done(2)
-    assert pending(db) == [1]
-
-
-async def test_the_steps_of_a_failed_commit_are_written_with_the_next_one(db, monkeypatch):
-    db.call_write(inbox.store_updates, updates=[(1, {})], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
-    commits.stage("submission", "[1, 1]", "2")
-    await fails_once(monkeypatch, commits.flush())
-    await commits.done(1)
-    assert db.call(inbox.conversation_states, name="submission") == {"[1, 1]": "2"}
-    assert pending(db) == []
-
-
-async def test_a_cancelled_caller_leaves_the_others_committed(db):
-    db.call_write(inbox.store_updates, updates=[(1, {}), (2, {})], now=NOW)
-    commits = GroupCommit(db, lambda: NOW)
-    cancelled = asyncio.ensure_future(commits.done(1))
-    kept = asyncio.ensure_future(commits.done(2))
-    await asyncio.sleep(0)
-    cancelled.cancel()
-    await kept
-    assert pending(db) == []
+    commits.done(2)
+    await commits.flush()
+    assert (pending(db), steps(db)) == ([], {"[1, 1]": "2"})
 
 
 def commits_writing(engine) -> list[set[str]]:
-    """A list that grows by one entry for each commit that marked updates done, stored
-    conversation steps or changed a draft: which it did, ``{"done"}``, ``{"step"}``,
-    ``{"draft"}`` or several."""
+    """A list that grows by one entry for each commit that stored fetched updates, marked
+    updates done, stored conversation steps or changed a draft: which it did, ``{"stored"}``,
+    ``{"done"}``, ``{"step"}``, ``{"draft"}`` or several."""
     written: list[set[str]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _seen(connection, _cursor, statement, *_) -> None:
         kinds = connection.info.setdefault("writes", set())
+        if statement.startswith("INSERT INTO inboxupdate"):
+            kinds.add("stored")
         if statement.startswith("UPDATE inboxupdate SET") and "done_at" in statement:
             kinds.add("done")
         if "conversationstate" in statement and not statement.startswith("SELECT"):
@@ -163,5 +163,28 @@ async def test_an_update_s_step_draft_and_done_mark_share_one_commit(bot_factory
         await bot.deliver(u.text(resident, "Perbanyak tempat sampah terpilah di pasar Martapura."))
         assert bot.services.db.call(inbox.pending_updates) == []
         draft = bot.services.db.call(queries.get_draft, resident_id=resident["id"])
-    assert written == [{"draft", "step", "done"}, {"draft", "step", "done"}]
+    # the harness stores each update, then commits what its handling staged
+    assert written == [{"stored"}, {"draft", "step", "done"}, {"stored"}, {"draft", "step", "done"}]
     assert draft.text == "Perbanyak tempat sampah terpilah di pasar Martapura."
+
+
+async def test_one_by_one_the_next_batch_carries_what_the_last_update_left(
+    bot_factory, database_url
+):
+    resident = u.user(9_200)
+    async with bot_factory(make_settings(database_url)) as bot:
+        written = commits_writing(bot.services.db.engine)
+        for payload in (
+            u.text(resident, "/ide"),
+            u.text(resident, "Perbanyak tempat sampah terpilah di pasar Martapura."),
+        ):
+            for fresh in await bot.services.inbox.store([payload], bot.app.bot):
+                processing = bot.app.process_update(fresh)
+                await bot.app.update_processor.process_update(fresh, processing)
+        await bot.app.persistence.flush()
+        assert bot.services.db.call(inbox.pending_updates) == []
+    assert written == [
+        {"stored"},
+        {"stored", "draft", "step", "done"},
+        {"draft", "step", "done"},
+    ]

@@ -58,12 +58,14 @@ async def initialised(database_url, clock, tagger) -> AsyncIterator[tuple[Applic
 
 
 async def handle_queued(application: Application) -> None:
-    """Start the Application and let it handle everything handed on to it."""
+    """Start the Application, let it handle everything handed on to it, and commit what the
+    handling staged (as the Application's shutdown does)."""
     await application.start()
     try:
         await application.update_queue.join()
     finally:
         await application.stop()
+    await application.persistence.flush()
 
 
 async def pending(application: Application) -> list[int]:

@@ -1,8 +1,11 @@
 """The resident's side of a submission: the draft, its steps, sending it, and reading it back.
 
-Knows nothing of Telegram. Every method commits before it returns, so a handler replies only about
-what is stored. The draft is the single source of the conversation's data; the step a resident is
-at follows from what the draft holds (:func:`next_step`).
+Knows nothing of Telegram. Sending a submission commits before it returns, so a resident hears
+"received" only about what is stored. A draft's changes are staged instead
+(:meth:`storage.engine.Database.stage`): they are committed with the next write, at the latest with
+the done mark of the update that made them, and a crash before that replays the update. The draft
+is the single source of the conversation's data; the step a resident is at follows from what the
+draft holds (:func:`next_step`).
 """
 
 from __future__ import annotations

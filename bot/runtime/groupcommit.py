@@ -1,92 +1,96 @@
-"""Group commit: what handled updates leave to store, written for many updates at once.
+"""Group commit: what handled updates leave to store rides on the next write.
 
 After each update the bot stores the conversation steps that changed and marks the update done in
-the inbox (:mod:`bot.runtime.processing`). With 32 updates handled at once, a transaction for each
-of those made the database the bottleneck, and SQLite takes one writer at a time anyway. Here a
-caller adds what it needs stored and waits; one writer at a time takes everything added so far and
-commits it in one transaction. When the bot is idle the first caller's commit starts at once; under
-load one commit serves every update that finished while the previous one was written.
+the inbox (:mod:`bot.runtime.processing`). Neither needs a transaction of its own: both are staged
+(:meth:`storage.engine.Database.stage`) and committed at the start of the next write transaction,
+whichever it is. Under load that is the inbox storing the next batch from Telegram; when nothing
+writes, a flush :data:`FLUSH_AFTER` seconds later commits them. When residents' messages came one
+by one, a commit per update cost more than handling the update's own answer.
 
-A step is staged, not committed on its own: it goes with the done mark of the update that changed
-it, in one transaction (:meth:`GroupCommit.flush` commits steps staged by anything else). Two
-commits per update had cost a quarter of the database's time when residents' messages came one
-by one (``bench.cpu_outside``).
-
-Order holds: what a caller added is committed no later than anything added after its call
-returned, so a done mark never reaches the database before the steps its update changed. A
-failed commit fails its callers, and its steps are written again with the next commit (unless a
-newer step replaced them): python-telegram-bot reports a failed step to the error handler and
-goes on to mark the update done, and that mark must not be committed without the step.
+Order holds because every write carries what was staged before it: an update's draft, steps and
+done mark are committed together, before or with anything written after them. A step or a done
+mark not yet committed when the bot dies is safe too: the update is not done in the inbox, so it
+is handled again at the next start (its answer may then come twice, as after any crash).
+:meth:`GroupCommit.flush` commits at once; the bot's stop calls it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from bot.core.clock import Clock
 from storage import inbox as store
 from storage.engine import Database
 
+logger = logging.getLogger(__name__)
+
+FLUSH_AFTER = 0.2  # seconds a staged step or done mark waits for another write to carry it
+_KEY = "finished-updates"  # what the steps and done marks are staged as
+_GONE = object()
+
 
 class GroupCommit:
-    """Conversation steps and done marks, committed in shared transactions."""
+    """Conversation steps and done marks, staged for the next write transaction."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, flush_after: float = FLUSH_AFTER) -> None:
         self._db = db
         self._clock = clock
+        self._flush_after = flush_after
         self._states: dict[tuple[str, str], str | None] = {}
         self._done: list[int] = []
-        self._waiting: list[asyncio.Future[None]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
 
     def stage(self, name: str, key: str, state: str | None) -> None:
-        """Store a conversation's step (``None`` ends it) with the next commit."""
+        """Store a conversation's step (``None`` ends it) with the next write."""
+        self._start_afresh_if_committed()
         self._states[(name, key)] = state
+        self._restage()
+
+    def done(self, update_id: int) -> None:
+        """Mark an update handled in the inbox with the next write."""
+        self._start_afresh_if_committed()
+        self._done.append(update_id)
+        self._restage()
 
     async def flush(self) -> None:
-        """Commit the staged steps; returns once committed."""
-        await self._commit()
+        """Commit everything staged now (drafts too); returns once committed."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._db.has_staged():
+            await self._db.write(_carry_only)
 
-    async def done(self, update_id: int) -> None:
-        """Mark an update handled in the inbox; returns once committed."""
-        self._done.append(update_id)
-        await self._commit()
+    def _start_afresh_if_committed(self) -> None:
+        if self._db.staged(_KEY, _GONE) is _GONE:
+            self._states, self._done = {}, []
 
-    async def _commit(self) -> None:
-        committed = asyncio.get_running_loop().create_future()
-        self._waiting.append(committed)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write())
-        await committed
+    def _restage(self) -> None:
+        # A copy each time: a write in flight may be running the previous one in its thread.
+        self._db.stage(
+            _KEY,
+            None,
+            store.finish_updates,
+            states=dict(self._states),
+            done=tuple(self._done),
+            now=self._clock(),
+        )
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._flush_after, self._timed)
 
-    async def _write(self) -> None:
-        waiting: list[asyncio.Future[None]] = []
-        try:
-            while self._waiting:
-                states, done, waiting = self._states, self._done, self._waiting
-                self._states, self._done, self._waiting = {}, [], []
-                try:
-                    await self._db.write(
-                        store.finish_updates, states=states, done=done, now=self._clock()
-                    )
-                except Exception as error:  # each caller gets the error of its commit
-                    self._states = {**states, **self._states}
-                    _settle(waiting, error)
-                else:
-                    _settle(waiting, None)
-        except asyncio.CancelledError:
-            for future in waiting + self._waiting:
-                future.cancel()
-            raise
-        finally:
-            self._writer = None
+    def _timed(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Task[None]) -> None:
+        self._flushing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # What failed stays staged (see Database.stage) and goes with the next write.
+            logger.error("A timed flush failed", exc_info=task.exception())
 
 
-def _settle(waiting: list[asyncio.Future[None]], error: Exception | None) -> None:
-    for future in waiting:
-        if future.done():  # its caller was cancelled
-            continue
-        if error is None:
-            future.set_result(None)
-        else:
-            future.set_exception(error)
+def _carry_only(_session: object) -> None:
+    """A write of nothing of its own: it commits what is staged."""

@@ -74,7 +74,7 @@ class Inbox:
                 updates.append(Update.de_json(payload, bot))
             except Exception:
                 logger.exception("update %s cannot be read; skipped", payload["update_id"])
-                await self._commits.done(payload["update_id"])
+                self._commits.done(payload["update_id"])
         return updates
 
     async def next_offset(self) -> int | None:
@@ -86,9 +86,10 @@ class Inbox:
         return await self._db.write(store.prune_updates, before=self._clock() - KEEP_HANDLED)
 
     async def mark_done(self, update: object) -> None:
-        """Mark ``update`` handled, with the conversation steps it changed, in one commit."""
+        """Mark ``update`` handled, with the conversation steps it changed, in one commit (the
+        next write's, see :mod:`bot.runtime.groupcommit`)."""
         if isinstance(update, Update):
-            await self._commits.done(update.update_id)
+            self._commits.done(update.update_id)
         else:
             await self._commits.flush()
 
