@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -232,3 +233,17 @@ def test_handled_updates_are_pruned_after_two_days_pending_ones_never(db):
     assert db.call_write(inbox.prune_updates, before=NOW + timedelta(hours=1)) == 1
     assert [uid for uid, _ in db.call(inbox.pending_updates)] == [3]
     assert db.call(inbox.last_update_id) == 3
+
+
+async def test_a_quick_read_runs_on_the_loop_on_sqlite_and_in_a_worker_on_postgresql(db):
+    add_resident(db)
+
+    def where(session: Session, *, user_id: int) -> tuple[str, str]:
+        return threading.current_thread().name, queries.get_resident(
+            session, user_id=user_id
+        ).first_name
+
+    thread, name = await db.quick_read(where, user_id=1)
+
+    on_loop = thread == threading.current_thread().name
+    assert (on_loop, name) == (db.engine.dialect.name == "sqlite", "Siti")

@@ -10,7 +10,6 @@ draft holds (:func:`next_step`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import uuid
@@ -120,20 +119,20 @@ class Submissions:
         self._clock = clock
 
     # Reading the text -----------------------------------------------------------------------
+    # Tagging and the similar-idea search run on the event loop's thread: they are pure Python
+    # and take about a millisecond, so a worker thread would not run them beside the loop (the
+    # GIL), only add the cost of handing them over.
 
     async def read(self, text: str) -> TagResult:
         """What a message is (idea, complaint, question, small talk, spam, gibberish, abuse)."""
-        return await asyncio.to_thread(self._tagger.tag, text)
+        return self._tagger.tag(text)
 
     async def similar(self, user_id: int, text: str) -> list[Similar]:
         """Up to three existing ideas of other residents that say nearly the same as ``text``."""
         pool = await self._ideas.newest(SIMILAR_POOL, exclude_resident=user_id)
         by_id = {str(idea.id): idea for idea in pool}
-        found = await asyncio.to_thread(
-            self._tagger.find_similar,
-            text,
-            [(key, idea.text) for key, idea in by_id.items()],
-            limit=SIMILAR_SHOWN,
+        found = self._tagger.find_similar(
+            text, [(key, idea.text) for key, idea in by_id.items()], limit=SIMILAR_SHOWN
         )
         return [
             Similar(int(key), by_id[key].code, by_id[key].text, score)
@@ -161,7 +160,7 @@ class Submissions:
         """The resident's draft as last changed (a copy: change it through this service)."""
         staged = self._db.staged(_draft_key(user_id), _NOT_STAGED)
         if staged is _NOT_STAGED:
-            return await self._db.read(queries.get_draft, resident_id=user_id)
+            return await self._db.quick_read(queries.get_draft, resident_id=user_id)
         return None if staged is None else staged.model_copy()
 
     async def start(self, user_id: int) -> Draft:
@@ -184,7 +183,7 @@ class Submissions:
         problem = check_text(text)
         if problem is not None:
             return problem
-        suggestion = await asyncio.to_thread(self._tagger.tag, clean_text(text))
+        suggestion = self._tagger.tag(clean_text(text))
         return await self._update(user_id, lambda draft: _apply_text(draft, text, suggestion))
 
     async def suggest_for_text(self, user_id: int) -> Draft:
@@ -192,7 +191,7 @@ class Submissions:
         draft = await self.start(user_id)
         if not draft.text or draft.suggested_pillar is not None:
             return draft
-        suggestion = await asyncio.to_thread(self._tagger.tag, draft.text)
+        suggestion = self._tagger.tag(draft.text)
         return await self._update(user_id, lambda d: _apply_text(d, d.text or "", suggestion))
 
     async def add_photo(
@@ -296,7 +295,7 @@ class Submissions:
         if draft is None:
             if not create:
                 raise DraftGone
-            resident = await self._db.read(queries.get_resident, user_id=user_id)
+            resident = await self._db.quick_read(queries.get_resident, user_id=user_id)
             draft = Draft(
                 resident_id=user_id,
                 key=uuid.uuid4().hex,
@@ -311,7 +310,7 @@ class Submissions:
 
     async def submitted_today(self, user_id: int) -> int:
         since = start_of_local_day(self._clock(), self._settings.timezone)
-        return await self._db.read(
+        return await self._db.quick_read(
             queries.count_submissions_since, resident_id=user_id, since=since
         )
 
