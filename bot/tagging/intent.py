@@ -64,8 +64,47 @@ class IntentRules:
     time_words: frozenset[str]
 
 
+def without_captures(pattern: str) -> str:
+    """``pattern`` with every plain group ``(…)`` made non-capturing ``(?:…)``.
+
+    The cues are searched and removed, never read by group, and :mod:`re` matches a pattern
+    without captures faster (a repeated group such as ``( \\w+){0,4}`` above all). Escaped
+    parentheses and those inside a character class are left as they are.
+    """
+    parts = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            end = index + 2
+        elif char == "[":
+            end = index + 1
+            end += pattern.startswith("^", end)
+            end += pattern.startswith("]", end)
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+        else:
+            end = index + 1
+            if char == "(" and not pattern.startswith("?", end):
+                char = "(?:"
+        parts.append(char if end == index + 1 else pattern[index:end])
+        index = end
+    return "".join(parts)
+
+
 def _either(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    """One pattern matching where any of ``patterns`` matches, with the same match spans.
+
+    Groups are dropped (:func:`without_captures`) unless the patterns name a group or refer back
+    to one: then they are compiled as written.
+    """
+    joined = "|".join(f"(?:{pattern})" for pattern in patterns)
+    if "(?P" in joined:
+        return re.compile(joined)
+    try:
+        return re.compile(without_captures(joined))
+    except re.error:
+        return re.compile(joined)
 
 
 def load_intent_rules(path: Path | None = None) -> IntentRules:
