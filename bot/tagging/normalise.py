@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -29,11 +29,12 @@ _KEEP_CATEGORIES = ("L", "N", "Z")
 _ASCII_DROPPED = re.compile(r"[^a-z0-9 -]")  # what the categories above drop, in ASCII text
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word after normalisation: what the resident wrote, its Indonesian form and its stem.
 
     ``stop`` marks function words; ``place`` marks a place name, which says where, not what.
+    A named tuple, as every message makes one per word: it is built in a third of a frozen
+    dataclass's time.
     """
 
     surface: str
