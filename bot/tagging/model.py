@@ -80,20 +80,19 @@ class NaiveBayes:
     def log_scores(self, names: Iterable[str]) -> list[float]:
         """Sum the log-likelihoods of the known features in ``names``, one score per class."""
         scores = [0.0] * len(self.classes)
-        for name in names:
-            row = self.log_likelihood.get(name)
-            if row is None:
-                continue
-            for position, value in enumerate(row):
-                scores[position] += value
+        for row in filter(None, map(self.log_likelihood.get, names)):
+            scores = [total + value for total, value in zip(scores, row, strict=True)]
         return scores
 
     def knows(self, name: str) -> bool:
         return name in self.log_likelihood
 
-    def evidence(self, name: str, for_class: str, against_class: str) -> float:
-        """How much feature ``name`` favours ``for_class`` over ``against_class`` (log ratio)."""
-        row = self.log_likelihood.get(name)
-        if row is None:
-            return 0.0
-        return row[self.classes.index(for_class)] - row[self.classes.index(against_class)]
+    def evidence(self, names: Iterable[str], for_class: str, against_class: str) -> list[float]:
+        """How much each feature in ``names`` favours ``for_class`` over ``against_class`` (log
+        ratio; 0.0 for a feature the model does not know)."""
+        first, second = self.classes.index(for_class), self.classes.index(against_class)
+        rows = self.log_likelihood
+        return [
+            row[first] - row[second] if (row := rows.get(name)) is not None else 0.0
+            for name in names
+        ]

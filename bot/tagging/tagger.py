@@ -272,9 +272,9 @@ def _reasons(
 ) -> tuple[str, ...]:
     """The resident's words with the largest share in ``best``'s lead over ``runner_up``."""
     shares: dict[str, float] = {}
-    for feature in found:
-        share = model.evidence(feature.name, best, runner_up) / TEMPERATURE
-        shares[feature.surface] = shares.get(feature.surface, 0.0) + share
+    evidence = model.evidence([feature.name for feature in found], best, runner_up)
+    for feature, log_ratio in zip(found, evidence, strict=True):
+        shares[feature.surface] = shares.get(feature.surface, 0.0) + log_ratio / TEMPERATURE
     for match in matches:
         if match.pillar == best:
             shares[match.phrase] = shares.get(match.phrase, 0.0) + LEXICON_WEIGHT * match.weight
