@@ -167,19 +167,19 @@ class IntentFeatures:
     def __call__(self, raw: str, text: NormalisedText) -> list[str]:
         tokens = text.tokens
         words = [token.word for token in tokens]
+        normal = " ".join(words)  # text.text, built once
         found = {"bias"}
-        found.update("w=" + word for word in words)
-        found.update("s=" + token.stem for token in tokens if token.stem != token.word)
-        found.update(f"b={a}_{b}" for a, b in itertools.pairwise(words))
-        joined = " " + " ".join(words) + " "
+        found.update(["w=" + word for word in words])
+        found.update(["s=" + token.stem for token in tokens if token.stem != token.word])
+        found.update([f"b={a}_{b}" for a, b in itertools.pairwise(words)])
+        joined = f" {normal} "
         for size in CHAR_GRAMS:
-            found.update("c=" + joined[i : i + size] for i in range(len(joined) - size + 1))
-        found.update(self._shape(raw, text))
-        found.update(self._cues(text))
+            found.update(["c=" + joined[i : i + size] for i in range(len(joined) - size + 1)])
+        found.update(self._shape(raw, tokens, words))
+        found.update(self._cues(normal))
         return list(found)
 
-    def _shape(self, raw: str, text: NormalisedText) -> list[str]:
-        tokens = text.tokens
+    def _shape(self, raw: str, tokens: tuple[Token, ...], words: list[str]) -> list[str]:
         lowered = raw.lower()
         typed = _TYPED.findall(lowered)
         shape = [f"len={_bucket(len(tokens), LENGTH_BUCKETS)}"]
@@ -201,7 +201,6 @@ class IntentFeatures:
             shape.append("bang")
         if not raw.isascii():
             shape.extend("e=" + ch for ch in raw if unicodedata.category(ch) == "So")
-        words = set(text.words)
         if not self.rules.question_words.isdisjoint(words):
             shape.append("question_word")
         if raw != lowered and len(raw) > 12:
@@ -215,14 +214,13 @@ class IntentFeatures:
             shape.append("phone")
         if digits and _MONEY.search(raw):
             shape.append("money")
-        if _DURATION.search(raw) or not self.rules.time_words.isdisjoint(words):
+        if not self.rules.time_words.isdisjoint(words) or _DURATION.search(raw):
             shape.append("time")
-        shape.extend(self._person(tokens))
+        shape.extend(self._person(tokens, words))
         return shape
 
-    def _person(self, tokens: tuple[Token, ...]) -> list[str]:
+    def _person(self, tokens: tuple[Token, ...], words: list[str]) -> list[str]:
         person = []
-        words = [token.word for token in tokens]
         if "saya" in words or "aku" in words:
             person.append("me")
         if "kami" in words:
@@ -237,8 +235,7 @@ class IntentFeatures:
             person.append("my_relative")
         return person
 
-    def _cues(self, text: NormalisedText) -> list[str]:
-        normal = text.text
+    def _cues(self, normal: str) -> list[str]:
         found = [
             f"cue={name}" for name, pattern in self.rules.groups.items() if pattern.search(normal)
         ]

@@ -139,11 +139,9 @@ def clean(text: str) -> str:
 
 def _split(word: str) -> list[str]:
     """Fold doubling and hyphens: "anak2" → "anak", "jalan-jalan" → "jalan", "e-ktp" → "ektp"."""
-    match = _REDUPLICATION_DIGIT.match(word)
-    if match:
-        return [match.group(1)]
     if "-" not in word:
-        return [word]
+        match = word.endswith("2") and _REDUPLICATION_DIGIT.match(word)
+        return [match.group(1)] if match else [word]
     parts = [part for part in word.split("-") if part]
     if len(parts) == 2 and parts[0] == parts[1]:
         return [parts[0]]
@@ -178,7 +176,7 @@ class Normaliser:
         while index < len(pairs):
             surface, word = pairs[index]
             longest = self._longest_place if word in self._place_starts else 0
-            for size in range(min(longest, len(pairs) - index), 0, -1):
+            for size in range(min(longest, len(pairs) - index) if longest else 0, 0, -1):
                 name = tuple(w for _, w in pairs[index : index + size])
                 if name in self.maps.places:
                     surface = " ".join(s for s, _ in pairs[index : index + size])
