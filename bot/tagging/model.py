@@ -27,16 +27,21 @@ class Feature(NamedTuple):
 
 def features(text: NormalisedText) -> list[Feature]:
     """Return the distinct unigram and bigram stem features of ``text``, place names left out."""
-    content = [token for token in text.content if not token.place]
+    return [Feature(name, surface) for name, surface in named_features(text).items()]
+
+
+def named_features(text: NormalisedText) -> dict[str, str]:
+    """The features of :func:`features` as a dict: each name to the resident's words."""
     found: dict[str, str] = {}
-    for index, token in enumerate(content):
+    previous = None
+    for token in text.tokens:
+        if token.stop or token.place:
+            continue
         found.setdefault(token.stem, token.surface)
-        if index:
-            previous = content[index - 1]
-            if previous.surface == token.surface:
-                continue
+        if previous is not None and previous.surface != token.surface:
             found.setdefault(f"{previous.stem}|{token.stem}", f"{previous.surface} {token.surface}")
-    return [Feature(name, surface) for name, surface in found.items()]
+        previous = token
+    return found
 
 
 @dataclass(frozen=True, slots=True)

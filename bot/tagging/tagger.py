@@ -33,7 +33,7 @@ from bot.tagging.intent import (
 )
 from bot.tagging.intent_model import Intent, IntentModel, shipped_intent_model
 from bot.tagging.lexicon import Lexicon, Match
-from bot.tagging.model import Feature, NaiveBayes, features
+from bot.tagging.model import NaiveBayes, features, named_features
 from bot.tagging.normalise import (
     NormalisedText,
     Normaliser,
@@ -175,14 +175,12 @@ class Tagger:
 
     def _score(
         self, model: NaiveBayes, normalised: NormalisedText
-    ) -> tuple[list[Feature], list[Match], dict[str, float]]:
-        """Features, keyword matches and pillar probabilities."""
-        found = features(normalised)
+    ) -> tuple[dict[str, str], list[Match], dict[str, float]]:
+        """Features (each with the resident's words), keyword matches and pillar probabilities."""
+        found = named_features(normalised)
         matches = self._lexicon.matches(normalised)
         lexicon_scores = self._lexicon.scores(matches, self.pillars)
-        probabilities = self._probabilities(
-            model, [feature.name for feature in found], lexicon_scores
-        )
+        probabilities = self._probabilities(model, list(found), lexicon_scores)
         return found, matches, probabilities
 
     def tag(self, text: str) -> TagResult:
@@ -275,13 +273,16 @@ class Tagger:
 
 
 def _reasons(
-    model: NaiveBayes, found: list[Feature], matches: list[Match], best: str, runner_up: str
+    model: NaiveBayes, found: dict[str, str], matches: list[Match], best: str, runner_up: str
 ) -> tuple[str, ...]:
-    """The resident's words with the largest share in ``best``'s lead over ``runner_up``."""
+    """The resident's words with the largest share in ``best``'s lead over ``runner_up``.
+
+    ``found`` maps each feature's name to the resident's words it came from.
+    """
     shares: dict[str, float] = {}
-    evidence = model.evidence([feature.name for feature in found], best, runner_up)
-    for feature, log_ratio in zip(found, evidence, strict=True):
-        shares[feature.surface] = shares.get(feature.surface, 0.0) + log_ratio / TEMPERATURE
+    evidence = model.evidence(found, best, runner_up)
+    for surface, log_ratio in zip(found.values(), evidence, strict=True):
+        shares[surface] = shares.get(surface, 0.0) + log_ratio / TEMPERATURE
     for match in matches:
         if match.pillar == best:
             shares[match.phrase] = shares.get(match.phrase, 0.0) + LEXICON_WEIGHT * match.weight
