@@ -234,11 +234,17 @@ class IntentFeatures:
             person.append("me")
         if "kami" in words:
             person.append("us")
-        relative = any(
-            word in self.rules.relatives and following in ("saya", "aku", "kami")
-            for word, following in itertools.pairwise(words)
-        ) or any(
-            token.word.endswith("ku") and token.stem in self.rules.relatives for token in tokens
+        relatives = self.rules.relatives
+        # Most messages name no relative: the set checks settle them without a loop.
+        relative = (
+            not relatives.isdisjoint(words)
+            and any(
+                word in relatives and following in ("saya", "aku", "kami")
+                for word, following in itertools.pairwise(words)
+            )
+        ) or (
+            not relatives.isdisjoint([token.stem for token in tokens])
+            and any(token.word.endswith("ku") and token.stem in relatives for token in tokens)
         )
         if relative:
             person.append("my_relative")
