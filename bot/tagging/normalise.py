@@ -156,7 +156,7 @@ class Normaliser:
     """Turns raw messages into :class:`NormalisedText` using one set of :class:`WordMaps`.
 
     With ``words_cached`` it keeps the tokens of that many words as the texts have them (the
-    most recently seen), for texts that repeat words; about 230 bytes a word.
+    most recently seen), for texts that repeat words; about 280 bytes a word.
     """
 
     def __init__(self, maps: WordMaps, *, words_cached: int = 0) -> None:

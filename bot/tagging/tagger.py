@@ -54,9 +54,9 @@ SIMILAR_THRESHOLD = 0.6
 # Similarity vectors kept, by text: the pools compared against are the newest 1,000 ideas (the
 # resident's summary) and 200 (an officer's card), so nearly every candidate is found here.
 VECTOR_CACHE = 2048
-# Words whose tokens the tagger keeps (about 1.9 MB when full, empty at start): residents repeat
+# Words whose tokens the tagger keeps (about 1.1 MB when full, empty at start): residents repeat
 # most of their words, and a kept word is not split, mapped and stemmed again.
-WORDS_CACHED = 8192
+WORDS_CACHED = 4096
 MAX_REASONS = 5
 
 
