@@ -17,6 +17,7 @@ from bot.tagging.tagger import Tagger
 
 def run_tag(stdin: TextIO, stdout: TextIO, tagger: Tagger) -> int:
     """Read ``stdin`` to its end, write one JSON object per line to ``stdout``; return 0."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     for line in stdin:
         result = tagger.tag(line.rstrip("\r\n"))
         record = {
@@ -29,6 +30,6 @@ def run_tag(stdin: TextIO, stdout: TextIO, tagger: Tagger) -> int:
             "intent": str(result.intent),
             "intent_probability": round(result.intent_probability, 4),
         }
-        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        stdout.write(encode(record) + "\n")
         stdout.flush()
     return 0

@@ -35,12 +35,14 @@ _PHONE = re.compile(r"(?:\+?62|\b0)8\d[\d\s-]{7,}")
 _MONEY = re.compile(
     r"\b(?:rp\.?\s?\d|\d[\d.,]*\s?(?:rb|ribu|jt|juta|k|rupiah|ribuan)\b|\$\s?\d)", re.IGNORECASE
 )
-_DURATION = re.compile(
+_DURATION_PATTERN = (
     r"\b(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sepuluh|ampat|a|two|three|four|"
     r"five|six|several|many)\s?(?:x|kali|hari|minggu|pekan|bulan|tahun|thn|bln|mgg|jam|"
-    r"days?|weeks?|months?|years?|hours?|times)\b",
-    re.IGNORECASE,
+    r"days?|weeks?|months?|years?|hours?|times)\b"
 )
+_DURATION = re.compile(_DURATION_PATTERN, re.IGNORECASE)
+# The same matches in lower-case ASCII text, where ignoring case changes nothing: twice as fast.
+_DURATION_LOWER = re.compile(_DURATION_PATTERN)
 _TYPED = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
 _VOWEL = re.compile(r"[aiueo]")
@@ -64,8 +66,47 @@ class IntentRules:
     time_words: frozenset[str]
 
 
+def without_captures(pattern: str) -> str:
+    """``pattern`` with every plain group ``(…)`` made non-capturing ``(?:…)``.
+
+    The cues are searched and removed, never read by group, and :mod:`re` matches a pattern
+    without captures faster (a repeated group such as ``( \\w+){0,4}`` above all). Escaped
+    parentheses and those inside a character class are left as they are.
+    """
+    parts = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            end = index + 2
+        elif char == "[":
+            end = index + 1
+            end += pattern.startswith("^", end)
+            end += pattern.startswith("]", end)
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+        else:
+            end = index + 1
+            if char == "(" and not pattern.startswith("?", end):
+                char = "(?:"
+        parts.append(char if end == index + 1 else pattern[index:end])
+        index = end
+    return "".join(parts)
+
+
 def _either(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    """One pattern matching where any of ``patterns`` matches, with the same match spans.
+
+    Groups are dropped (:func:`without_captures`) unless the patterns name a group or refer back
+    to one: then they are compiled as written.
+    """
+    joined = "|".join(f"(?:{pattern})" for pattern in patterns)
+    if "(?P" in joined:
+        return re.compile(joined)
+    try:
+        return re.compile(without_captures(joined))
+    except re.error:
+        return re.compile(joined)
 
 
 def load_intent_rules(path: Path | None = None) -> IntentRules:
@@ -81,6 +122,13 @@ def load_intent_rules(path: Path | None = None) -> IntentRules:
         relatives=frozenset(words["relatives"]),
         time_words=frozenset(words["time"]),
     )
+
+
+def _tells_duration(raw: str, lowered: str) -> bool:
+    """Whether ``raw`` (``lowered`` in lower case) tells how long something took ("2 bulan")."""
+    if raw.isascii():
+        return _DURATION_LOWER.search(lowered) is not None
+    return _DURATION.search(raw) is not None
 
 
 def _bucket(value: int, edges: tuple[int, ...]) -> int:
@@ -128,19 +176,19 @@ class IntentFeatures:
     def __call__(self, raw: str, text: NormalisedText) -> list[str]:
         tokens = text.tokens
         words = [token.word for token in tokens]
+        normal = " ".join(words)  # text.text, built once
         found = {"bias"}
-        found.update("w=" + word for word in words)
-        found.update("s=" + token.stem for token in tokens if token.stem != token.word)
-        found.update(f"b={a}_{b}" for a, b in itertools.pairwise(words))
-        joined = " " + " ".join(words) + " "
+        found.update(["w=" + word for word in words])
+        found.update(["s=" + token.stem for token in tokens if token.stem != token.word])
+        found.update([f"b={a}_{b}" for a, b in itertools.pairwise(words)])
+        joined = f" {normal} "
         for size in CHAR_GRAMS:
-            found.update("c=" + joined[i : i + size] for i in range(len(joined) - size + 1))
-        found.update(self._shape(raw, text))
-        found.update(self._cues(text))
+            found.update(["c=" + joined[i : i + size] for i in range(len(joined) - size + 1)])
+        found.update(self._shape(raw, tokens, words))
+        found.update(self._cues(normal))
         return list(found)
 
-    def _shape(self, raw: str, text: NormalisedText) -> list[str]:
-        tokens = text.tokens
+    def _shape(self, raw: str, tokens: tuple[Token, ...], words: list[str]) -> list[str]:
         lowered = raw.lower()
         typed = _TYPED.findall(lowered)
         shape = [f"len={_bucket(len(tokens), LENGTH_BUCKETS)}"]
@@ -162,7 +210,6 @@ class IntentFeatures:
             shape.append("bang")
         if not raw.isascii():
             shape.extend("e=" + ch for ch in raw if unicodedata.category(ch) == "So")
-        words = set(text.words)
         if not self.rules.question_words.isdisjoint(words):
             shape.append("question_word")
         if raw != lowered and len(raw) > 12:
@@ -176,30 +223,34 @@ class IntentFeatures:
             shape.append("phone")
         if digits and _MONEY.search(raw):
             shape.append("money")
-        if _DURATION.search(raw) or not self.rules.time_words.isdisjoint(words):
+        if not self.rules.time_words.isdisjoint(words) or _tells_duration(raw, lowered):
             shape.append("time")
-        shape.extend(self._person(tokens))
+        shape.extend(self._person(tokens, words))
         return shape
 
-    def _person(self, tokens: tuple[Token, ...]) -> list[str]:
+    def _person(self, tokens: tuple[Token, ...], words: list[str]) -> list[str]:
         person = []
-        words = [token.word for token in tokens]
         if "saya" in words or "aku" in words:
             person.append("me")
         if "kami" in words:
             person.append("us")
-        relative = any(
-            word in self.rules.relatives and following in ("saya", "aku", "kami")
-            for word, following in itertools.pairwise(words)
-        ) or any(
-            token.word.endswith("ku") and token.stem in self.rules.relatives for token in tokens
+        relatives = self.rules.relatives
+        # Most messages name no relative: the set checks settle them without a loop.
+        relative = (
+            not relatives.isdisjoint(words)
+            and any(
+                word in relatives and following in ("saya", "aku", "kami")
+                for word, following in itertools.pairwise(words)
+            )
+        ) or (
+            not relatives.isdisjoint([token.stem for token in tokens])
+            and any(token.word.endswith("ku") and token.stem in relatives for token in tokens)
         )
         if relative:
             person.append("my_relative")
         return person
 
-    def _cues(self, text: NormalisedText) -> list[str]:
-        normal = text.text
+    def _cues(self, normal: str) -> list[str]:
         found = [
             f"cue={name}" for name, pattern in self.rules.groups.items() if pattern.search(normal)
         ]

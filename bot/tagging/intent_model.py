@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 
 class Intent(StrEnum):
@@ -34,8 +34,7 @@ class Intent(StrEnum):
 MODEL_FILE = "intent_model.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """The intent of one message, its probability, and every class's probability."""
 
     intent: Intent

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -29,11 +29,12 @@ _KEEP_CATEGORIES = ("L", "N", "Z")
 _ASCII_DROPPED = re.compile(r"[^a-z0-9 -]")  # what the categories above drop, in ASCII text
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word after normalisation: what the resident wrote, its Indonesian form and its stem.
 
     ``stop`` marks function words; ``place`` marks a place name, which says where, not what.
+    A named tuple, as every message makes one per word: it is built in a third of a frozen
+    dataclass's time.
     """
 
     surface: str
@@ -124,8 +125,10 @@ def is_dictionary_word(word: str) -> bool:
 def clean(text: str) -> str:
     """Return ``text`` in NFKC lower case with URLs, mentions, emojis and punctuation removed."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
+    if "." in text or "://" in text:  # every URL _URL finds holds one of them
+        text = _URL.sub(" ", text)
+    if "@" in text or "#" in text:
+        text = _MENTION.sub(" ", text)
     if text.isascii():
         text = _ASCII_DROPPED.sub(" ", text)
     else:
@@ -138,11 +141,9 @@ def clean(text: str) -> str:
 
 def _split(word: str) -> list[str]:
     """Fold doubling and hyphens: "anak2" → "anak", "jalan-jalan" → "jalan", "e-ktp" → "ektp"."""
-    match = _REDUPLICATION_DIGIT.match(word)
-    if match:
-        return [match.group(1)]
     if "-" not in word:
-        return [word]
+        match = word.endswith("2") and _REDUPLICATION_DIGIT.match(word)
+        return [match.group(1)] if match else [word]
     parts = [part for part in word.split("-") if part]
     if len(parts) == 2 and parts[0] == parts[1]:
         return [parts[0]]
@@ -152,48 +153,64 @@ def _split(word: str) -> list[str]:
 
 
 class Normaliser:
-    """Turns raw messages into :class:`NormalisedText` using one set of :class:`WordMaps`."""
+    """Turns raw messages into :class:`NormalisedText` using one set of :class:`WordMaps`.
 
-    def __init__(self, maps: WordMaps) -> None:
+    With ``words_cached`` it keeps the tokens of that many words as the texts have them (the
+    most recently seen), for texts that repeat words; about 280 bytes a word.
+    """
+
+    def __init__(self, maps: WordMaps, *, words_cached: int = 0) -> None:
         self.maps = maps
 
         self._longest_place = max((len(name) for name in maps.places), default=1)
         self._place_starts = frozenset(name[0] for name in maps.places)
+        self._place_words = self._place_starts | maps.ambiguous_places
+        self._word_tokens = lru_cache(maxsize=words_cached)(self._tokens_of)
 
     def __call__(self, text: str) -> NormalisedText:
-        pairs = [
-            (surface, word)
-            for raw in _WORD.findall(clean(text))
+        words = [token for raw in _WORD.findall(clean(text)) for token in self._word_tokens(raw)]
+        return NormalisedText(tuple(self._join_places(words)))
+
+    def forget_words(self) -> None:
+        """Empty the words kept (a benchmark times words never seen this way)."""
+        self._word_tokens.cache_clear()
+
+    def _tokens_of(self, raw: str) -> tuple[Token, ...]:
+        """The tokens of one word as the text has it, before place names are joined."""
+        return tuple(
+            Token(surface, word, stem(word), word in self.maps.stopwords)
             for surface in _split(raw)
             if not surface.isdigit()
             for word in self.maps.map(surface).split()
-        ]
-        return NormalisedText(tuple(self._tokens(pairs)))
+        )
 
-    def _tokens(self, pairs: list[tuple[str, str]]) -> list[Token]:
-        """Build tokens, joining place names into one word each."""
+    def _join_places(self, words: list[Token]) -> list[Token]:
+        """Join each place name into one token, and mark an ambiguous one after a place marker."""
+        if self._place_words.isdisjoint([token.word for token in words]):
+            return words
         tokens: list[Token] = []
         index = 0
-        while index < len(pairs):
-            surface, word = pairs[index]
-            longest = self._longest_place if word in self._place_starts else 0
-            for size in range(min(longest, len(pairs) - index), 0, -1):
-                name = tuple(w for _, w in pairs[index : index + size])
+        while index < len(words):
+            token = words[index]
+            longest = self._longest_place if token.word in self._place_starts else 0
+            for size in range(min(longest, len(words) - index), 0, -1):
+                name = tuple(word.word for word in words[index : index + size])
                 if name in self.maps.places:
-                    surface = " ".join(s for s, _ in pairs[index : index + size])
+                    surface = " ".join(word.surface for word in words[index : index + size])
                     place = self.maps.places[name]
                     tokens.append(Token(surface, place, place, False, True))
                     index += size
                     break
             else:
                 if (
-                    word in self.maps.ambiguous_places
+                    token.word in self.maps.ambiguous_places
                     and index
-                    and (pairs[index - 1][1] in self.maps.place_markers)
+                    and words[index - 1].word in self.maps.place_markers
                 ):
-                    tokens.append(Token(surface, f"{word}_", f"{word}_", False, True))
+                    place = f"{token.word}_"
+                    tokens.append(Token(token.surface, place, place, False, True))
                 else:
-                    tokens.append(Token(surface, word, stem(word), word in self.maps.stopwords))
+                    tokens.append(token)
                 index += 1
         return tokens
 
