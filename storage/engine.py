@@ -6,9 +6,10 @@ PostgreSQL (``postgresql+psycopg://``) needs none of that.
 
 Storage is synchronous SQLModel. :class:`Database` runs a function in a worker thread with its own
 session, so handlers and jobs never block the event loop; only a read of a few rows by index on
-SQLite runs on the loop itself (:meth:`Database.quick_read`), where a thread would cost more. On SQLite the writers of one process take
-turns on a lock before ``BEGIN IMMEDIATE``: a writer that finds the file locked would otherwise
-sleep in SQLite's busy handler, in steps of up to 100 ms, however soon the lock is free again.
+SQLite runs on the loop itself (:meth:`Database.quick_read`), where a thread would cost more. On
+SQLite the writers of one process take turns on a lock before ``BEGIN IMMEDIATE``: a writer that
+finds the file locked would otherwise sleep in SQLite's busy handler, in steps of up to 100 ms,
+however soon the lock is free again.
 
 A write may also be staged (:meth:`Database.stage`): it is not run at once but at the start of the
 next write transaction, whichever it is, so it costs no transaction of its own. Until committed it
