@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
@@ -44,6 +45,7 @@ UPLOAD_TIMEOUT = 60.0
 _LEFT_OUT = type(BaseRequest.DEFAULT_NONE)
 _TITLE = re.compile(rb"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
 TITLE_SHOWN = 80
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -102,11 +104,13 @@ class AiohttpRequest(BaseRequest):
             sock_read=_given(read_timeout, self._read_timeout),
         )
         proxy, proxy_auth = self._proxy_for(url)
+        body, headers = _body(request_data)
         try:
             async with self._session.request(
                 method,
                 url,
-                data=_body(request_data),
+                data=body,
+                headers=headers,
                 timeout=timeout,
                 proxy=proxy,
                 proxy_auth=proxy_auth,
@@ -152,17 +156,21 @@ def _given(value: object, default: float) -> float | None:
     return None if value is None else float(value)
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """The parameters as PTB's own request sends them: a form, multipart if there are files."""
+def _body(
+    request_data: RequestData | None,
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """The parameters as PTB's own request sends them, and their headers: a form, multipart if
+    there are files."""
     if request_data is None:
-        return None
+        return None, None
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return fields
+        # Encoded here: for a form given as a dict, aiohttp builds a multipart writer too.
+        return urlencode(fields).encode(), _FORM
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, None
