@@ -1,15 +1,17 @@
-"""TelegramLimits: even spacing per chat and overall, retries on 429, 5xx and timeouts."""
+"""TelegramLimits: even spacing per chat, small groups at fixed ticks overall, retries on 429, 5xx
+and timeouts."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.runtime.ratelimit import TelegramLimits
+from bot.runtime.ratelimit import OVERALL_GROUP, TelegramLimits, Ticks
 
 
 class Sleeps:
@@ -71,11 +73,21 @@ async def test_every_group_and_channel_is_paced_as_a_group_not_as_a_private_chat
     assert most_in_window([t for _, t in stamps], 0.05 * 0.9) == 1
 
 
+def most_in_a_second(overall_per_second: float) -> int:
+    """What the overall pace lets into one second (25 a second: 27, under Telegram's 30)."""
+    interval = OVERALL_GROUP / overall_per_second
+    return OVERALL_GROUP * (int(1 / interval) + 1)
+
+
 async def test_all_chats_together_stay_under_the_overall_rate_and_edits_do_not_count_there():
+    # At 100 a second, a quarter of a second stands for a second at 25.
     limits = TelegramLimits(overall_per_second=100, private_per_second=1000)
     stamps: list = []
-    await asyncio.gather(*(call(limits, sender(stamps), chat) for chat in range(1, 31)))
-    assert most_in_window([t for _, t in stamps], 0.1 * 0.95) <= 11
+    started = time.monotonic()
+    await asyncio.gather(*(call(limits, sender(stamps), chat) for chat in range(1, 61)))
+    times = [t for _, t in stamps]
+    assert most_in_window(times, 0.25) <= most_in_a_second(25) == 27
+    assert time.monotonic() - started >= (60 / OVERALL_GROUP - 1) * OVERALL_GROUP / 100
     edits: list = []
     started = time.monotonic()
     await asyncio.gather(
@@ -104,7 +116,7 @@ async def test_a_429_pauses_every_send_then_retries_without_a_burst():
     times = [t for _, t in stamps]
     assert not [t for t in times if refused < t < refused + 0.29]
     assert [chat for chat, _ in stamps].count(1) == 1
-    assert most_in_window(times, 0.1 * 0.95) <= 11
+    assert most_in_window(times, 0.25) <= most_in_a_second(25)
 
 
 async def test_5xx_and_timeouts_are_retried_with_growing_back_off():
@@ -178,3 +190,31 @@ async def test_other_refusals_of_a_press_or_edit_still_reach_the_caller():
         )
     with pytest.raises(BadRequest):
         await call(limits, sender([], [BadRequest("Message is not modified")]), 7, "sendMessage")
+
+
+async def test_the_overall_pace_lets_callers_go_in_groups_in_the_order_they_came():
+    ticks = Ticks(3, 0.05)
+    gone: list[tuple[int, float]] = []
+
+    async def caller(number: int) -> None:
+        await ticks.acquire()
+        gone.append((number, time.monotonic()))
+
+    await asyncio.gather(*(caller(number) for number in range(9)))
+
+    assert [number for number, _ in gone] == list(range(9))
+    starts = [gone[index][1] for index in (0, 3, 6)]
+    assert all(gone[index][1] - starts[index // 3] < 0.02 for index in range(9))
+    assert all(later - earlier >= 0.045 for earlier, later in itertools.pairwise(starts))
+
+
+async def test_a_caller_cancelled_while_waiting_takes_no_place():
+    ticks = Ticks(1, 0.2)
+    await ticks.acquire()
+    cancelled = asyncio.ensure_future(ticks.acquire())
+    kept = asyncio.ensure_future(ticks.acquire())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    started = time.monotonic()
+    await kept
+    assert time.monotonic() - started < 0.35  # the next tick, not the one after
