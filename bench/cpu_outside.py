@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python -m bench.cpu_outside              # 50 residents (300 updates), 5 runs each
     .venv/bin/python -m bench.cpu_outside --residents 20 --runs 3
+    .venv/bin/python -m bench.cpu_outside --unthrottled  # this bot without Telegram's limits
 
 ``bench.cpu`` takes the network away, so it prices this bot's own work; a running bot also pays
 for its HTTP client and its polling. Here each bot runs as a process against the stand-in Bot API
@@ -17,6 +18,11 @@ idles :data:`SETTLE` seconds first). Runs
 alternate, fresh processes and databases each time; medians of ``--runs``.
 
 Budget: this bot uses no more CPU per update than the plain bot (at most 1.0x).
+
+The plain bot sends as fast as it can; this bot keeps to Telegram's limits (25 new messages a
+second in all), so its residents' answers, and with them the updates, come one by one.
+``--unthrottled`` runs this bot with limits too high to matter, as the plain bot runs: not the
+budget's figure, but it shows what working one update at a time costs.
 """
 
 from __future__ import annotations
@@ -50,13 +56,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-async def one_run(residents: int, module: str, folder: Path) -> float:
+async def one_run(residents: int, module: str, folder: Path, *options: str) -> float:
     """CPU milliseconds per update of one fresh bot process serving ``residents`` at once."""
     database = folder / f"{module.replace('.', '-')}-{time.monotonic_ns()}.db"
     async with (
         standin() as api,
         Inboxes(api) as inboxes,
-        bot_process(api, database, module=module) as process,
+        bot_process(api, database, *options, module=module) as process,
     ):
         await asyncio.sleep(SETTLE)  # start-up's own work (retraining the tagger) is left out
         before = cpu_seconds(process.pid)
@@ -71,11 +77,15 @@ async def one_run(residents: int, module: str, folder: Path) -> float:
 
 async def measure(arguments: argparse.Namespace) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-cpu-outside-"))
-    bots = {"this bot (python -m bot)": "bench.serve", "plain PTB bot": "bench.plainbot"}
+    label = "this bot, unthrottled" if arguments.unthrottled else "this bot (python -m bot)"
+    bots = {
+        label: ("bench.serve", ("--unthrottled",) if arguments.unthrottled else ()),
+        "plain PTB bot": ("bench.plainbot", ()),
+    }
     results: dict[str, list[float]] = {name: [] for name in bots}
     for index in range(arguments.runs):
-        for name, module in bots.items():
-            results[name].append(await one_run(arguments.residents, module, folder))
+        for name, (module, options) in bots.items():
+            results[name].append(await one_run(arguments.residents, module, folder, *options))
         print(
             f"run {index + 1}/{arguments.runs}: "
             + ", ".join(f"{name} {runs[-1]:.2f} ms" for name, runs in results.items()),
@@ -100,6 +110,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.cpu_outside")
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--unthrottled", action="store_true")
     return parser.parse_args(argv)
 
 
