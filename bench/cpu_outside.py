@@ -19,10 +19,10 @@ alternate, fresh processes and databases each time; medians of ``--runs``.
 
 Budget: this bot uses no more CPU per update than the plain bot (at most 1.0x).
 
-The plain bot sends as fast as it can; this bot keeps to Telegram's limits (25 new messages a
-second in all), so its residents' answers, and with them the updates, come one by one.
-``--unthrottled`` runs this bot with limits too high to matter, as the plain bot runs: not the
-budget's figure, but it shows what working one update at a time costs.
+The plain bot sends as fast as it can; this bot keeps to Telegram's limits (22 new messages a
+second in all, five at a time), so its residents' answers, and with them the updates, come in
+small groups. ``--unthrottled`` runs this bot with limits too high to matter, as the plain bot
+runs: not the budget's figure, but it shows what keeping to Telegram's pace costs.
 """
 
 from __future__ import annotations

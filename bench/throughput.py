@@ -11,7 +11,8 @@ The stand-in Bot API server (``tests/standin``) answers every call, ``getUpdates
 whole /ide flow (/ide, the idea, kecamatan, pillar, name, send: six updates) and answers each
 question the moment it arrives. The bot runs as a process (``python -m bench.serve``, the same
 factory and start-up as ``python -m bot``) on a fresh SQLite file, with the production rate limiter
-(25 new messages/s overall, 1/s per private chat, 20/min per group) unless ``--unthrottled``, and
+(22 new messages/s overall, five at a time, 1/s per private chat, 20/min per group) unless
+``--unthrottled``, and
 in the default configuration: ``ANNOUNCE_NEW`` on and the team's group in ``DIGEST_CHAT_IDS``, so
 every new idea is announced there as in production.
 

@@ -5,13 +5,14 @@ limit, never retries (a 429 loses the message) and, since its leaky buckets refi
 lets a burst of 70-odd sends out in the second after one. :class:`TelegramLimits` instead paces
 sends so that no window of time holds more than the limit:
 
-- all chats together: 25 new messages a second, let go three at a time every 0.12 s
-  (:class:`Ticks`), so any second holds at most 27, under Telegram's 30 by enough for jitter: a
-  send reaches Telegram some time after it is let go (the event loop's lag on either side, the
-  network), and on a loaded 2-core machine sends let go 1/28 s apart were seen arriving 30 to the
-  second. Three together rather than one every 0.04 s because the residents' answers then come
-  back together too, and the bot handles them in batches instead of one by one (14 % less CPU an
-  update in ``bench.cpu_outside``); edits of messages already sent count only against their chat;
+- all chats together: 22 new messages a second, let go five at a time every 5/22 s
+  (:class:`Ticks`), so any second holds at most 27 (a group, and a second's worth after it),
+  under Telegram's 30 by enough for jitter: a send reaches Telegram some time after it is let go
+  (the event loop's lag on either side, the network), and on a loaded 2-core machine sends let go
+  1/28 s apart were seen arriving 30 to the second. In groups rather than one at a time because
+  the residents' answers then come back together too, and the bot handles them in batches
+  instead of one by one (``bench.cpu_outside``: about a fifth less CPU an update than one every
+  1/25 s); edits of messages already sent count only against their chat;
 - one private chat: one send or edit a second;
 - one group: 20 sends or edits a minute (one every 3 s).
 
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 UNTHROTTLED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "getFile", "getChat"})
 ALREADY_DONE = ("query is too old", "query id is invalid", "message is not modified")
 IDLE_LIMITERS_KEPT = 1000
-OVERALL_GROUP = 3  # new messages let go together
+OVERALL_GROUP = 5  # new messages let go together
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -66,8 +67,9 @@ class Ticks:
     """Lets waiting callers go in groups of at most ``size``, one group every ``interval``.
 
     A group's window starts when its first caller goes, and the next cannot start before that
-    window ends, so any one second holds at most ``size * (ceil(1 / interval) + 1)`` callers.
-    Callers go in the order they came; one cancelled while it waits takes no place.
+    window ends, so a span of ``t`` seconds holds at most ``size * (1 + t / interval)`` callers:
+    one group more than the average rate. Callers go in the order they came; one cancelled while
+    it waits takes no place.
     """
 
     def __init__(self, size: int, interval: float) -> None:
@@ -118,7 +120,7 @@ class TelegramLimits(BaseRateLimiter[None]):
     def __init__(
         self,
         *,
-        overall_per_second: float = 25,
+        overall_per_second: float = 22,
         private_per_second: float = 1,
         group_per_minute: float = 20,
         max_retries: int = 5,
