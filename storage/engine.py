@@ -14,9 +14,10 @@ however soon the lock is free again.
 A write may also be staged (:meth:`Database.stage`): it is not run at once but at the start of the
 next write transaction, whichever it is, so it costs no transaction of its own. Until committed it
 stays readable with :meth:`Database.staged`. Writes that carry staged ones take turns, so each
-staged write is committed once and in the order staged. The bot's runtime ends each update with a
-write (the update's done mark), so what an update staged is committed with the update, or the update
-is handled again.
+staged write is committed once and in the order staged; one that fails is logged and dropped, and
+the write that carried it begins again without it. The bot's runtime stages each update's done
+mark too and flushes what is staged soon after (:mod:`bot.runtime.groupcommit`), so what an update
+staged is committed with its done mark, or the update is handled again.
 """
 
 from __future__ import annotations
@@ -152,24 +153,28 @@ class Database:
             carrying = self.has_staged()
             # Writers that carry staged writes take turns, so that none is run twice.
             with self._staging_turn if carrying else contextlib.nullcontext():
-                with Session(self._writer, expire_on_commit=False) as session:
-                    carried = self._run_staged(session) if carrying else {}
-                    result = fn(session, *args, **kwargs)
-                    session.commit()
-                self._forget(carried)
-            return result
+                while True:
+                    with Session(self._writer, expire_on_commit=False) as session:
+                        carried = self._run_staged(session) if carrying else {}
+                        if carried is None:
+                            continue  # a staged write failed and was dropped: begin again
+                        result = fn(session, *args, **kwargs)
+                        session.commit()
+                    self._forget(carried)
+                    return result
 
-    def _run_staged(self, session: Session) -> dict[Hashable, _Staged]:
+    def _run_staged(self, session: Session) -> dict[Hashable, _Staged] | None:
+        """Run the staged writes; ``None`` if one failed, which is then logged and dropped, so
+        that it fails neither the caller's write nor any after it."""
         with self._staged_lock:
             carried = dict(self._staged)
         for key, staged in carried.items():
             try:
                 staged.write(session)
             except Exception:
-                # Dropped, so that one bad write does not fail every transaction after it.
                 logger.exception("the staged write %r failed and is dropped", key)
                 self._forget({key: staged})
-                raise
+                return None
         return carried
 
     def _forget(self, committed: dict[Hashable, _Staged]) -> None:

@@ -304,7 +304,8 @@ class Submissions:
             )
         change(draft)
         draft.updated_at = now
-        return self._db.stage(_draft_key(user_id), draft, queries.save_draft, draft=draft)
+        self._db.stage(_draft_key(user_id), draft, queries.save_draft, draft=draft)
+        return draft.model_copy()
 
     # Sending --------------------------------------------------------------------------------
 
