@@ -94,6 +94,7 @@ async def test_a_fetched_update_is_stored_confirmed_and_marked_done_only_once_ha
         await poll(application, services(application).inbox, telegram.stop, poll_timeout=0)
         assert telegram.offsets == [None, ids[-1] + 1, ids[-1] + 1]
         assert application.update_queue.qsize() == 2
+        await application.persistence.flush()  # whatever is staged is committed now
         assert await pending(application) == ids
         assert request.of("sendMessage") == []
 
@@ -138,6 +139,7 @@ async def test_an_update_is_marked_done_only_when_its_handler_has_returned(bot, 
     mine = u.text(SITI, "/ideaku")
     handling = asyncio.create_task(bot.deliver(mine))
     await entered.wait()
+    await bot.app.persistence.flush()  # whatever is staged is committed now
     assert await pending(bot.app) == [mine["update_id"]]
     release.set()
     await handling

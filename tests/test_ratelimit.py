@@ -155,7 +155,7 @@ async def test_answers_to_button_presses_are_not_throttled():
     limits = TelegramLimits(overall_per_second=1, private_per_second=1)
     stamps: list = []
     started = time.monotonic()
-    for _ in range(5):
+    for _ in range(2 * OVERALL_GROUP):  # more than one group of new messages
         await limits.process_request(
             sender(stamps), (1,), {}, "answerCallbackQuery", {"callback_query_id": "1"}, None
         )
