@@ -315,8 +315,8 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int
     if result.submission.looks_like_complaint:
         sent += "\n\n" + t.text("idea.complaint_hint")
     await update.effective_chat.send_message(sent)
-    if not result.already:
-        t.services.outbox.kick(context.bot)  # the team's announcement, queued with the idea
+    if result.announced_to:  # the team's announcement, queued with the idea
+        t.services.outbox.kick(context.bot, result.announced_to)
     return END
 
 

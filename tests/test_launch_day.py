@@ -100,7 +100,9 @@ def _submissions(bot) -> list[Submission]:
 
 async def test_a_burst_goes_to_the_group_as_one_list_naming_every_code(bot, monkeypatch):
     residents = [u.user(3100 + i, first_name=f"Warga{i}") for i in range(6)]
-    monkeypatch.setattr(bot.services.outbox, "kick", lambda bot: None)  # all six wait together
+    monkeypatch.setattr(
+        bot.services.outbox, "kick", lambda bot, chats=None: None
+    )  # all six wait together
     await submit_all(bot, residents)
     assert bot.request.texts(TEAM_GROUP_ID) == []
     monkeypatch.undo()
@@ -118,7 +120,7 @@ async def test_a_burst_goes_to_the_group_as_one_list_naming_every_code(bot, monk
 
 
 async def test_a_few_new_ideas_go_as_cards_with_their_photos(bot, monkeypatch):
-    monkeypatch.setattr(bot.services.outbox, "kick", lambda bot: None)
+    monkeypatch.setattr(bot.services.outbox, "kick", lambda bot, chats=None: None)
     await submit_all(bot, [u.user(3200 + i, first_name=f"Warga{i}") for i in range(2)])
     monkeypatch.undo()
     photographed = seed(bot, u.user(3210, first_name="Foto"), photos=("photo-a", "photo-b"))
@@ -147,7 +149,9 @@ async def test_an_announcement_left_by_a_crash_goes_after_the_restart_once(
     settings = make_settings(database_url, DIGEST_CHAT_IDS=str(TEAM_GROUP_ID))
     resident = u.user(3300, first_name="Warga")
     async with bot_factory(settings) as first:
-        monkeypatch.setattr(first.services.outbox, "kick", lambda bot: None)  # the stop came
+        monkeypatch.setattr(
+            first.services.outbox, "kick", lambda bot, chats=None: None
+        )  # the stop came
         await submit_all(first, [resident])
         code = codes(first)[resident["id"]]
         assert code in first.request.last_text(resident["id"])

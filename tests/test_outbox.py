@@ -174,3 +174,28 @@ async def test_two_runs_at_once_send_a_chats_messages_once_and_in_order(bot):
     )
     assert sorted(sent) == [0, 3]
     assert bot.request.texts(SITI["id"]) == texts
+
+
+async def test_a_kick_that_names_its_chats_delivers_those_and_leaves_the_rest_to_the_job(bot):
+    """The Send step names the team's group it queued for, which spares looking for due chats;
+    another chat's due message waits for the next full look (the 5-second job)."""
+    await bot.services.outbox.queue_text([SITI["id"]], "Untuk Siti")
+    await bot.services.outbox.queue_text([JOHN["id"]], "Untuk John")
+    bot.services.outbox.kick(bot.app.bot, [SITI["id"]])
+    await bot.services.outbox.settle()
+    assert bot.request.texts(SITI["id"]) == ["Untuk Siti"]
+    assert bot.request.texts(JOHN["id"]) == []
+    bot.services.outbox.kick(bot.app.bot)
+    await bot.services.outbox.settle()
+    assert bot.request.texts(JOHN["id"]) == ["Untuk John"]
+
+
+async def test_a_kick_for_a_chat_being_delivered_makes_that_run_look_again(bot):
+    bot.request.latency = 0.05
+    await bot.services.outbox.queue_text([SITI["id"]], "Pesan 1")
+    bot.services.outbox.kick(bot.app.bot, [SITI["id"]])
+    await asyncio.sleep(0.02)  # the run is sending the first message
+    await bot.services.outbox.queue_text([SITI["id"]], "Pesan 2")
+    bot.services.outbox.kick(bot.app.bot, [SITI["id"]])
+    await bot.services.outbox.settle()
+    assert bot.request.texts(SITI["id"]) == ["Pesan 1", "Pesan 2"]

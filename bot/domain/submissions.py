@@ -73,6 +73,7 @@ class PhotoAdded:
 class Sent:
     submission: SubmissionPublic
     already: bool
+    announced_to: tuple[int, ...] = ()  # the chats whose announcement of it was queued
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,16 +375,14 @@ class Submissions:
                 actor_role="resident",
             )
             queries.delete_draft(session, resident_id=profile.user_id)
-            if self._settings.announce_new:
-                for chat_id in self._settings.digest_chat_ids:
-                    queue_card(
-                        session,
-                        chat_id=chat_id,
-                        submission_id=stored.id,
-                        intro=CardIntro.NEW,
-                        now=now,
-                    )
-            return Sent(stored, already=False)
+            announced_to = tuple(
+                self._settings.digest_chat_ids if self._settings.announce_new else ()
+            )
+            for chat_id in announced_to:
+                queue_card(
+                    session, chat_id=chat_id, submission_id=stored.id, intro=CardIntro.NEW, now=now
+                )
+            return Sent(stored, already=False, announced_to=announced_to)
 
         return await self._db.write(send)
 

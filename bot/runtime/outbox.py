@@ -35,7 +35,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -147,8 +147,16 @@ class Outbox:
         self._runs: set[asyncio.Task] = set()
         self._scan_pending = False
 
-    def kick(self, bot: Bot) -> None:
-        """Start sending what is due, in the background: the caller does not wait for it."""
+    def kick(self, bot: Bot, chats: Iterable[int] | None = None) -> None:
+        """Start sending what is due, in the background: the caller does not wait for it.
+
+        A caller that knows which chats it queued for names them in ``chats``, which spares
+        looking for the chats with a message due.
+        """
+        if chats is not None:
+            for chat_id in chats:
+                self._start(bot, chat_id)
+            return
         if self._scan_pending:
             return
         self._scan_pending = True
@@ -200,10 +208,15 @@ class Outbox:
         self._scan_pending = False
         chats = await self._db.read(store.due_chats, now=self._clock(), limit=CHATS_PER_RUN)
         for chat_id in chats:
-            if chat_id in self._busy:
-                self._again.add(chat_id)
-            else:
-                self._spawn(self._deliver_chat(bot, chat_id))
+            self._start(bot, chat_id)
+
+    def _start(self, bot: Bot, chat_id: int) -> None:
+        """Deliver ``chat_id``'s due messages in a run of its own, or have the run in progress
+        look once more before it ends."""
+        if chat_id in self._busy:
+            self._again.add(chat_id)
+        else:
+            self._spawn(self._deliver_chat(bot, chat_id))
 
     async def _deliver_chat(self, bot: Bot, chat_id: int) -> int:
         if chat_id in self._busy:
