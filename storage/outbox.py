@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, delete, select, update
 
 from storage.models import CardIntro, OutboxMessage, OutboxState, Resident, Submission
@@ -24,15 +24,13 @@ def queue_message(
 ) -> None:
     """Queue a message inside the caller's transaction: it exists exactly when that commits.
     ``photos`` (Telegram file ids) are sent before the text."""
-    session.add(
-        OutboxMessage(
-            chat_id=chat_id,
-            text=text,
-            buttons=json.dumps(buttons or [], ensure_ascii=False),
-            created_at=now,
-            due_at=now,
-            photos=json.dumps(photos or []),
-        )
+    _queue(
+        session,
+        chat_id=chat_id,
+        text=text,
+        buttons=json.dumps(buttons or [], ensure_ascii=False),
+        now=now,
+        photos=json.dumps(photos or []),
     )
 
 
@@ -40,23 +38,33 @@ def queue_card(
     session: Session, *, chat_id: int, submission_id: int, intro: CardIntro, now: datetime
 ) -> None:
     """Queue a submission's card for ``chat_id`` inside the caller's transaction."""
-    session.add(
-        OutboxMessage(
-            chat_id=chat_id,
-            text="",
-            card_of=submission_id,
-            card_intro=intro,
-            created_at=now,
-            due_at=now,
-        )
-    )
+    _queue(session, chat_id=chat_id, card_of=submission_id, card_intro=intro, now=now)
 
 
 def queue_post(session: Session, *, chat_id: int, submission_id: int, now: datetime) -> None:
     """Queue bringing the submission's post in the channel ``chat_id`` in step with the idea
     (post, edit or delete it, whichever it needs when sent), inside the caller's transaction."""
-    session.add(
-        OutboxMessage(chat_id=chat_id, text="", post_of=submission_id, created_at=now, due_at=now)
+    _queue(session, chat_id=chat_id, post_of=submission_id, now=now)
+
+
+_INSERT = insert(OutboxMessage.__table__)
+_BLANK = {
+    "text": "",
+    "buttons": "[]",
+    "photos": "[]",
+    "card_of": None,
+    "card_intro": None,
+    "post_of": None,
+    "state": OutboxState.PENDING,
+    "attempts": 0,
+}
+
+
+def _queue(session: Session, *, chat_id: int, now: datetime, **fields: object) -> None:
+    """Insert one message (a statement built once rather than the ORM's unit of work: the Send
+    step queues the team's announcement this way)."""
+    session.connection().execute(
+        _INSERT, {**_BLANK, **fields, "chat_id": chat_id, "created_at": now, "due_at": now}
     )
 
 

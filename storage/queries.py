@@ -29,6 +29,27 @@ from storage.models import (
 # Residents --------------------------------------------------------------------------------------
 
 
+_RESIDENT = Resident.__table__
+# Built once, as the Send step runs it: the profile, and what the resident answered at Send.
+_REFRESH_RESIDENT = (
+    update(_RESIDENT)
+    .where(_RESIDENT.c.id == bindparam("user"))
+    .values(
+        first_name=bindparam("first"),
+        username=bindparam("handle"),
+        telegram_language=bindparam("telegram"),
+        consent_named_at=func.coalesce(
+            _RESIDENT.c.consent_named_at, bindparam("consent", type_=_RESIDENT.c.created_at.type)
+        ),
+        publish_default=func.coalesce(
+            bindparam("public", type_=_RESIDENT.c.publish_default.type),
+            _RESIDENT.c.publish_default,
+        ),
+    )
+)
+_INSERT_RESIDENT = insert(_RESIDENT)
+
+
 def upsert_resident(
     session: Session,
     *,
@@ -37,17 +58,40 @@ def upsert_resident(
     username: str | None,
     telegram_language: str | None,
     now: datetime,
-) -> Resident:
-    """Create the resident on first contact, or refresh their Telegram profile fields."""
-    resident = session.get(Resident, user_id)
-    if resident is None:
-        resident = Resident(id=user_id, created_at=now)
-    resident.first_name = first_name
-    resident.username = username
-    resident.telegram_language = telegram_language
-    session.add(resident)
-    session.flush()
-    return Resident.model_validate(resident)
+    consent: bool = False,
+    publish_default: bool | None = None,
+) -> None:
+    """Create the resident on first contact, or refresh their Telegram profile fields.
+
+    ``consent`` records (once) that they agreed to be named with their ideas; ``publish_default``,
+    unless ``None``, is their answer to "may this idea be shown publicly?" for their next.
+    """
+    connection = session.connection()
+    consented_at = now if consent else None
+    refreshed = connection.execute(
+        _REFRESH_RESIDENT,
+        {
+            "user": user_id,
+            "first": first_name,
+            "handle": username,
+            "telegram": telegram_language,
+            "consent": consented_at,
+            "public": publish_default,
+        },
+    )
+    if not refreshed.rowcount:
+        connection.execute(
+            _INSERT_RESIDENT,
+            {
+                "id": user_id,
+                "first_name": first_name,
+                "username": username,
+                "telegram_language": telegram_language,
+                "created_at": now,
+                "consent_named_at": consented_at,
+                "publish_default": publish_default,
+            },
+        )
 
 
 def get_resident(session: Session, *, user_id: int) -> Resident | None:
@@ -59,22 +103,6 @@ def set_language(session: Session, *, user_id: int, language: str, now: datetime
     resident = session.get(Resident, user_id) or Resident(id=user_id, created_at=now)
     resident.language = language
     session.add(resident)
-
-
-def record_consent(session: Session, *, user_id: int, now: datetime) -> None:
-    """Record (once) when the resident agreed to be named with their ideas."""
-    resident = session.get(Resident, user_id)
-    if resident is not None and resident.consent_named_at is None:
-        resident.consent_named_at = now
-        session.add(resident)
-
-
-def set_publish_default(session: Session, *, user_id: int, public: bool) -> None:
-    """Remember the resident's answer to "may this idea be shown publicly?" for their next."""
-    resident = session.get(Resident, user_id)
-    if resident is not None:
-        resident.publish_default = public
-        session.add(resident)
 
 
 def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
@@ -167,6 +195,16 @@ _SENT_SINCE = (
 )
 
 
+_INSERT_SUBMISSION = insert(_SUBMISSION)
+_SET_CODE = (
+    update(_SUBMISSION)
+    .where(_SUBMISSION.c.id == bindparam("submission"))
+    .values(code=bindparam("code"))
+)
+_INSERT_PHOTO = insert(Photo.__table__)
+_INSERT_CHANGE = insert(StatusChange.__table__)
+
+
 def submission_by_draft_key(session: Session, *, draft_key: str) -> SubmissionPublic | None:
     found = session.connection().execute(_SENT_DRAFT, {"key": draft_key}).scalar()
     return None if found is None else public_submission(session, session.get(Submission, found))
@@ -182,33 +220,45 @@ def create_submission(
 ) -> SubmissionPublic:
     """Store a new submission with its photos and first history entry, and give it its code.
 
-    The code is the prefix and the row id, zero-padded to four digits (``IDE-0001``).
+    The code is the prefix and the row id, zero-padded to four digits (``IDE-0001``). Statements
+    built once rather than the ORM's unit of work, as for drafts: this runs at every Send.
     """
-    session.add(submission)
-    session.flush()
-    submission.code = f"{code_prefix}-{submission.id:04d}"
-    for position, (file_id, file_unique_id) in enumerate(photos):
-        session.add(
-            Photo(
-                submission_id=submission.id,
-                position=position,
-                file_id=file_id,
-                file_unique_id=file_unique_id,
-            )
+    connection = session.connection()
+    values = submission.model_dump(exclude={"id", "code"})
+    [submission_id] = connection.execute(_INSERT_SUBMISSION, values).inserted_primary_key
+    code = f"{code_prefix}-{submission_id:04d}"
+    connection.execute(_SET_CODE, {"submission": submission_id, "code": code})
+    if photos:
+        connection.execute(
+            _INSERT_PHOTO,
+            [
+                {
+                    "submission_id": submission_id,
+                    "position": position,
+                    "file_id": file_id,
+                    "file_unique_id": file_unique_id,
+                }
+                for position, (file_id, file_unique_id) in enumerate(photos)
+            ],
         )
-    session.add(
-        StatusChange(
-            submission_id=submission.id,
-            from_status=None,
-            to_status=submission.status,
-            actor_id=submission.resident_id,
-            actor_role=actor_role,
-            at=submission.created_at,
-        )
+    connection.execute(
+        _INSERT_CHANGE,
+        {
+            "submission_id": submission_id,
+            "from_status": None,
+            "to_status": submission.status,
+            "actor_id": submission.resident_id,
+            "actor_role": actor_role,
+            "at": submission.created_at,
+        },
     )
-    session.flush()
     return SubmissionPublic.model_validate(
-        submission, update={"photo_file_ids": [file_id for file_id, _ in photos]}
+        {
+            **values,
+            "id": submission_id,
+            "code": code,
+            "photo_file_ids": [file_id for file_id, _ in photos],
+        }
     )
 
 

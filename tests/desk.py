@@ -55,9 +55,8 @@ def seed(
             username=who.get("username"),
             telegram_language=who.get("language_code"),
             now=now,
+            consent=not anonymous,
         )
-        if not anonymous:
-            db.call_write(queries.record_consent, user_id=who["id"], now=now)
     count = len(rows(bot, Submission))
     return db.call_write(
         queries.create_submission,

@@ -300,9 +300,8 @@ def test_an_export_names_only_residents_whose_consent_is_recorded(db):
             username=None,
             telegram_language="id",
             now=NOW,
+            consent=consented,
         )
-        if consented:
-            db.call_write(queries.record_consent, user_id=user_id, now=NOW)
         add(db, f"named-{user_id}", NOW, resident_id=user_id, anonymous=False)
     rows = db.call(store.export_rows, criteria=store.Criteria())
     assert [(row.code, row.resident_name) for row in rows] == [

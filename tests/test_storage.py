@@ -193,11 +193,27 @@ def test_conversation_states_are_set_and_ended(db):
     assert db.call(inbox.conversation_states, name="submission") == {}
 
 
-def test_consent_is_recorded_once_with_its_time(db):
-    add_resident(db)
-    db.call_write(queries.record_consent, user_id=1, now=NOW)
-    db.call_write(queries.record_consent, user_id=1, now=NOW + timedelta(days=1))
-    assert db.call(queries.get_resident, user_id=1).consent_named_at == NOW
+def test_consent_is_recorded_once_with_its_time_and_a_publish_answer_is_kept(db):
+    def send(now, **answers):
+        db.call_write(
+            queries.upsert_resident,
+            user_id=1,
+            first_name="Siti",
+            username=None,
+            telegram_language="id",
+            now=now,
+            **answers,
+        )
+
+    send(NOW, consent=False, publish_default=True)
+    assert db.call(queries.get_resident, user_id=1).consent_named_at is None
+    send(NOW + timedelta(hours=1), consent=True, publish_default=False)
+    send(NOW + timedelta(days=1), consent=True)
+    send(NOW + timedelta(days=2))
+    resident = db.call(queries.get_resident, user_id=1)
+    assert resident.consent_named_at == NOW + timedelta(hours=1)
+    assert resident.publish_default is False
+    assert resident.created_at == NOW
 
 
 def test_erasing_a_resident_keeps_their_submissions(db):

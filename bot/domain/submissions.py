@@ -344,10 +344,13 @@ class Submissions:
             )
             if count >= limit:
                 return LimitReached(limit)
-            _remember(session, profile, now)
-            if not draft.anonymous:
-                queries.record_consent(session, user_id=profile.user_id, now=now)
-            queries.set_publish_default(session, user_id=profile.user_id, public=bool(draft.public))
+            _remember(
+                session,
+                profile,
+                now,
+                consent=not draft.anonymous,
+                publish_default=bool(draft.public),
+            )
             submission = Submission(
                 draft_key=draft.key,
                 resident_id=profile.user_id,
@@ -424,8 +427,16 @@ def _draft_key(user_id: int) -> tuple[str, int]:
     return ("draft", user_id)
 
 
-def _remember(session: Session, profile: Profile, now: datetime) -> None:
-    """Create or refresh the resident from what Telegram says about them."""
+def _remember(
+    session: Session,
+    profile: Profile,
+    now: datetime,
+    *,
+    consent: bool = False,
+    publish_default: bool | None = None,
+) -> None:
+    """Create or refresh the resident from what Telegram says about them (and, at Send, what
+    they answered: see :func:`storage.queries.upsert_resident`)."""
     queries.upsert_resident(
         session,
         user_id=profile.user_id,
@@ -433,6 +444,8 @@ def _remember(session: Session, profile: Profile, now: datetime) -> None:
         username=profile.username,
         telegram_language=profile.language_code,
         now=now,
+        consent=consent,
+        publish_default=publish_default,
     )
 
 
