@@ -11,7 +11,7 @@ from bot.domain.drafts import MAX_PHOTOS, MIN_LENGTH, SKIPPED, Step, candidates_
 from bot.domain.submissions import Similar
 from handlers import keyboards
 from handlers.base import Turn
-from storage.models import Draft
+from storage.models import DraftBase
 
 SUMMARY_PREVIEW = 3000
 
@@ -27,7 +27,7 @@ def where_text(
     return t.text("idea.where_none")
 
 
-def _reason(t: Turn, draft: Draft) -> str:
+def _reason(t: Turn, draft: DraftBase) -> str:
     words = json.loads(draft.reasons or "[]")[:3]
     if not words:
         return t.text("idea.reason_none")
@@ -35,7 +35,7 @@ def _reason(t: Turn, draft: Draft) -> str:
 
 
 def render(
-    t: Turn, update: Update, draft: Draft, step: Step, similar: list[Similar]
+    t: Turn, update: Update, draft: DraftBase, step: Step, similar: list[Similar]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons of ``step`` for ``draft``; the summary lists ``similar`` ideas."""
     catalogue = t.services.catalogue

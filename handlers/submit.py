@@ -40,7 +40,7 @@ from bot.domain.submissions import LimitReached, Sent
 from bot.tagging import Intent
 from handlers import keyboards, steps
 from handlers.base import PRIVATE, Turn, clip, number, profile, turn
-from storage.models import Draft
+from storage.models import DraftBase
 from storage.queries import SupportOutcome
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _needs_draft(handler: StepHandler) -> StepHandler:
     return answer
 
 
-async def _present(t: Turn, update: Update, draft: Draft, *, edit: bool = False) -> Step:
+async def _present(t: Turn, update: Update, draft: DraftBase, *, edit: bool = False) -> Step:
     """Ask the question the draft needs next; by editing the pressed message when ``edit``."""
     step = next_step(draft)
     similar = []

@@ -158,10 +158,11 @@ class StepPhoto(SQLModel, table=True):
     caption: str | None = Field(default=None, sa_type=Text)
 
 
-class Draft(SQLModel, table=True):
-    """The resident's submission in progress; survives restarts, deleted on send or cancel."""
+class DraftBase(SQLModel):
+    """The resident's submission in progress, as the bot reads and changes it (a draft's row
+    without the ORM: it is read at every step of /ide, and a row needs no validating)."""
 
-    resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    resident_id: int
     key: str
     text: str | None = Field(default=None, sa_type=Text)
     photos: str = "[]"
@@ -176,6 +177,13 @@ class Draft(SQLModel, table=True):
     looks_like_complaint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     anonymous: bool | None = None
     public: bool | None = None
+    updated_at: datetime
+
+
+class Draft(DraftBase, table=True):
+    """The table of drafts; survives restarts, deleted on send or cancel."""
+
+    resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     updated_at: datetime = _utc(nullable=False)
 
 

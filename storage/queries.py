@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import Connection, bindparam, func, insert, update
 from sqlmodel import Session, col, delete, select
 
 from storage.models import (
     Draft,
+    DraftBase,
     Photo,
     Resident,
     Status,
@@ -94,6 +95,24 @@ def upsert_resident(
         )
 
 
+class ResidentChoices(NamedTuple):
+    """What a resident chose: the bot's language, and whether their next idea may be public."""
+
+    language: str | None
+    publish_default: bool | None
+
+
+_CHOICES = select(_RESIDENT.c.language, _RESIDENT.c.publish_default).where(
+    _RESIDENT.c.id == bindparam("user")
+)
+
+
+def resident_choices(connection: Connection, *, user_id: int) -> ResidentChoices | None:
+    """A quick read, as :func:`get_draft`; ``None`` for someone not yet a resident."""
+    row = connection.execute(_CHOICES, {"user": user_id}).first()
+    return None if row is None else ResidentChoices(*row)
+
+
 def get_resident(session: Session, *, user_id: int) -> Resident | None:
     resident = session.get(Resident, user_id)
     return None if resident is None else Resident.model_validate(resident)
@@ -122,12 +141,14 @@ _UPDATE_DRAFT = update(_DRAFT).where(_DRAFT.c.resident_id == bindparam("resident
 _INSERT_DRAFT = insert(_DRAFT)
 
 
-def get_draft(session: Session, *, resident_id: int) -> Draft | None:
-    row = session.connection().execute(_GET_DRAFT, {"resident": resident_id}).mappings().first()
-    return None if row is None else Draft.model_validate(row)
+def get_draft(connection: Connection, *, resident_id: int) -> DraftBase | None:
+    """The resident's draft: a quick read (:meth:`storage.engine.Database.quick_read`); inside
+    a transaction, pass ``session.connection()``."""
+    row = connection.execute(_GET_DRAFT, {"resident": resident_id}).mappings().first()
+    return None if row is None else DraftBase.model_construct(**row)
 
 
-def save_draft(session: Session, *, draft: Draft) -> Draft:
+def save_draft(session: Session, *, draft: DraftBase) -> DraftBase:
     """Insert or replace the resident's draft.
 
     Statements built once rather than the ORM's merge and flush: a draft is saved at every step
@@ -262,12 +283,9 @@ def create_submission(
     )
 
 
-def count_submissions_since(session: Session, *, resident_id: int, since: datetime) -> int:
-    return (
-        session.connection()
-        .execute(_SENT_SINCE, {"resident": resident_id, "since": since})
-        .scalar_one()
-    )
+def count_submissions_since(connection: Connection, *, resident_id: int, since: datetime) -> int:
+    """A quick read, as :func:`get_draft`."""
+    return connection.execute(_SENT_SINCE, {"resident": resident_id, "since": since}).scalar_one()
 
 
 def submissions_of_resident(

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Connection
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, select
@@ -253,13 +254,30 @@ def test_handled_updates_are_pruned_after_two_days_pending_ones_never(db):
 
 async def test_a_quick_read_runs_on_the_loop_on_sqlite_and_in_a_worker_on_postgresql(db):
     add_resident(db)
+    db.call_write(queries.set_language, user_id=1, language="en", now=NOW)
 
-    def where(session: Session, *, user_id: int) -> tuple[str, str]:
-        return threading.current_thread().name, queries.get_resident(
-            session, user_id=user_id
-        ).first_name
+    def where(connection: Connection, *, user_id: int) -> tuple[str, str | None]:
+        choices = queries.resident_choices(connection, user_id=user_id)
+        return threading.current_thread().name, choices.language
 
-    thread, name = await db.quick_read(where, user_id=1)
+    thread, language = await db.quick_read(where, user_id=1)
 
     on_loop = thread == threading.current_thread().name
-    assert (on_loop, name) == (db.engine.dialect.name == "sqlite", "Siti")
+    assert (on_loop, language) == (db.engine.dialect.name == "sqlite", "en")
+
+
+async def test_a_quick_read_sees_each_commit_and_holds_no_transaction_open(db):
+    """On SQLite the loop's connection is kept: it must neither hold a snapshot (a later commit
+    unseen, the WAL never checkpointed) nor a lock."""
+    add_resident(db)
+    assert (await db.quick_read(queries.resident_choices, user_id=1)).language is None
+    db.call_write(queries.set_language, user_id=1, language="en", now=NOW)
+    assert (await db.quick_read(queries.resident_choices, user_id=1)).language == "en"
+    assert await db.quick_read(queries.resident_choices, user_id=2) is None
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as other:
+            other.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = other.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        assert busy == 0  # no reader held the WAL
+    db.close()
+    assert (await db.quick_read(queries.resident_choices, user_id=1)).language == "en"

@@ -57,7 +57,7 @@ async def dry_run(settings: Settings, out: Path) -> int:
         if data is not None:
             (out / name).write_bytes(data)
             print(f"Wrote {out / name}", file=sys.stderr)
-    parts["db"].engine.dispose()
+    parts["db"].close()
     return 0
 
 
@@ -71,7 +71,7 @@ async def send(settings: Settings) -> int:
         outcome = await services(application).digests.deliver_due(
             application.bot, retry_failed=True
         )
-    services(application).db.engine.dispose()
+    services(application).db.close()
     if outcome is None:
         print("DIGEST_SCHEDULE has no moment in the last four years: nothing is due")
         return 0
@@ -143,7 +143,7 @@ async def report(
         )
     finally:
         await bot.shutdown()
-        parts["db"].engine.dispose()
+        parts["db"].close()
     last_day = (end - timedelta(seconds=1)).astimezone(settings.timezone)
     first_day = start.astimezone(settings.timezone)
     span = f"{first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}"
@@ -162,5 +162,5 @@ async def opendata(settings: Settings, out: Path) -> int:
     for path in written.files:
         print(f"Wrote {path}", file=sys.stderr)
     print(f"{written.ideas} published idea(s) in the open dataset")
-    parts["db"].engine.dispose()
+    parts["db"].close()
     return 0

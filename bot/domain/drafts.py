@@ -1,6 +1,6 @@
 """The rules of a draft idea: its steps, what counts as a usable text, and how it is read.
 
-Pure functions over :class:`storage.models.Draft`; the service in :mod:`bot.domain.submissions`
+Pure functions over :class:`storage.models.DraftBase`; the service in :mod:`bot.domain.submissions`
 applies them, the /ide conversation asks the step :func:`next_step` names.
 """
 
@@ -11,7 +11,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 
-from storage.models import Draft
+from storage.models import DraftBase
 
 MIN_LENGTH = 15
 MAX_LENGTH = 4000
@@ -46,7 +46,7 @@ class DraftGone(Exception):
     """A step was answered after the resident's draft was put aside."""
 
 
-def next_step(draft: Draft) -> Step:
+def next_step(draft: DraftBase) -> Step:
     """The first step whose answer the draft lacks, or the confirmation."""
     if not draft.text:
         return Step.IDEA
@@ -84,10 +84,10 @@ def check_text(text: str) -> TextProblem | None:
     return None
 
 
-def photos_of(draft: Draft) -> list[list[str]]:
+def photos_of(draft: DraftBase) -> list[list[str]]:
     return json.loads(draft.photos)
 
 
-def candidates_of(draft: Draft) -> list[str]:
+def candidates_of(draft: DraftBase) -> list[str]:
     """The pillars offered when the tagger was unsure (empty when it was sure)."""
     return json.loads(draft.candidates)

@@ -40,7 +40,7 @@ class Residents:
         if user_id in self._chosen:
             self._chosen.move_to_end(user_id)
         else:
-            resident = await self._db.quick_read(queries.get_resident, user_id=user_id)
+            resident = await self._db.quick_read(queries.resident_choices, user_id=user_id)
             self._remember(user_id, resident.language if resident else None)
         return resolve_language(self._chosen[user_id], telegram_code, self._default)
 

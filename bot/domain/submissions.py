@@ -40,7 +40,7 @@ from storage import queries
 from storage.engine import Database
 from storage.models import (
     CardIntro,
-    Draft,
+    DraftBase,
     Status,
     StatusChangePublic,
     Submission,
@@ -157,18 +157,18 @@ class Submissions:
 
     # Drafts ---------------------------------------------------------------------------------
 
-    async def draft(self, user_id: int) -> Draft | None:
+    async def draft(self, user_id: int) -> DraftBase | None:
         """The resident's draft as last changed (a copy: change it through this service)."""
         staged = self._db.staged(_draft_key(user_id), _NOT_STAGED)
         if staged is _NOT_STAGED:
             return await self._db.quick_read(queries.get_draft, resident_id=user_id)
         return None if staged is None else staged.model_copy()
 
-    async def start(self, user_id: int) -> Draft:
+    async def start(self, user_id: int) -> DraftBase:
         """The resident's draft, created empty if there is none."""
         return await self._update(user_id, lambda draft: None, create=True)
 
-    async def start_with_text(self, user_id: int, text: str) -> Draft:
+    async def start_with_text(self, user_id: int, text: str) -> DraftBase:
         """A fresh draft holding ``text`` (the resident offered a message outside the flow)."""
         await self.discard(user_id)
         return await self._update(user_id, lambda draft: setattr(draft, "text", text), create=True)
@@ -179,7 +179,7 @@ class Submissions:
         self._db.stage(_draft_key(user_id), None, queries.delete_draft, resident_id=user_id)
         return existed
 
-    async def set_text(self, user_id: int, text: str) -> TextProblem | Draft:
+    async def set_text(self, user_id: int, text: str) -> TextProblem | DraftBase:
         """Store the idea's text with the tagger's suggestion, or say what is wrong with it."""
         problem = check_text(text)
         if problem is not None:
@@ -187,7 +187,7 @@ class Submissions:
         suggestion = self._tagger.tag(clean_text(text))
         return await self._update(user_id, lambda draft: _apply_text(draft, text, suggestion))
 
-    async def suggest_for_text(self, user_id: int) -> Draft:
+    async def suggest_for_text(self, user_id: int) -> DraftBase:
         """Tag a draft whose text came from outside the flow."""
         draft = await self.start(user_id)
         if not draft.text or draft.suggested_pillar is not None:
@@ -197,10 +197,10 @@ class Submissions:
 
     async def add_photo(
         self, user_id: int, *, file_id: str, file_unique_id: str, caption: str | None
-    ) -> tuple[PhotoAdded, TextProblem | Draft]:
+    ) -> tuple[PhotoAdded, TextProblem | DraftBase]:
         """Keep a photo (up to three); a caption counts as the idea's text."""
 
-        def add(draft: Draft) -> None:
+        def add(draft: DraftBase) -> None:
             photos = photos_of(draft)
             if len(photos) < MAX_PHOTOS and all(p[1] != file_unique_id for p in photos):
                 photos.append([file_id, file_unique_id])
@@ -217,36 +217,36 @@ class Submissions:
             return added, await self.set_text(user_id, caption)
         return added, draft
 
-    async def set_kecamatan(self, user_id: int, kecamatan: str | None) -> Draft:
+    async def set_kecamatan(self, user_id: int, kecamatan: str | None) -> DraftBase:
         """Record the kecamatan, or that the resident skipped the question (``None``)."""
 
-        def apply(draft: Draft) -> None:
+        def apply(draft: DraftBase) -> None:
             draft.kecamatan = kecamatan or SKIPPED
             draft.latitude = draft.longitude = None
 
         return await self._update(user_id, apply)
 
-    async def set_location(self, user_id: int, latitude: float, longitude: float) -> Draft:
-        def apply(draft: Draft) -> None:
+    async def set_location(self, user_id: int, latitude: float, longitude: float) -> DraftBase:
+        def apply(draft: DraftBase) -> None:
             draft.kecamatan = None
             draft.latitude, draft.longitude = latitude, longitude
 
         return await self._update(user_id, apply)
 
-    async def set_pillar(self, user_id: int, pillar: str) -> Draft:
+    async def set_pillar(self, user_id: int, pillar: str) -> DraftBase:
         return await self._update(user_id, lambda draft: setattr(draft, "pillar", pillar))
 
-    async def set_anonymous(self, user_id: int, anonymous: bool) -> Draft:
+    async def set_anonymous(self, user_id: int, anonymous: bool) -> DraftBase:
         return await self._update(user_id, lambda draft: setattr(draft, "anonymous", anonymous))
 
-    async def set_public(self, user_id: int, public: bool) -> Draft:
+    async def set_public(self, user_id: int, public: bool) -> DraftBase:
         """Record whether the idea may be shown publicly (the resident's next ideas offer it)."""
         return await self._update(user_id, lambda draft: setattr(draft, "public", public))
 
-    async def clear(self, user_id: int, field: Field) -> Draft:
+    async def clear(self, user_id: int, field: Field) -> DraftBase:
         """Forget one answer so that the conversation asks for it again."""
 
-        def apply(draft: Draft) -> None:
+        def apply(draft: DraftBase) -> None:
             if field is Field.TEXT:
                 draft.text = None
             elif field is Field.WHERE:
@@ -282,8 +282,8 @@ class Submissions:
         return await self._db.write(put_aside)
 
     async def _update(
-        self, user_id: int, change: Callable[[Draft], None], *, create: bool = False
-    ) -> Draft:
+        self, user_id: int, change: Callable[[DraftBase], None], *, create: bool = False
+    ) -> DraftBase:
         """Apply ``change`` to the resident's draft; without one, create it when ``create``
         (answering "may it be shown publicly?" as the resident last did), else raise
         :class:`DraftGone`.
@@ -296,8 +296,8 @@ class Submissions:
         if draft is None:
             if not create:
                 raise DraftGone
-            resident = await self._db.quick_read(queries.get_resident, user_id=user_id)
-            draft = Draft(
+            resident = await self._db.quick_read(queries.resident_choices, user_id=user_id)
+            draft = DraftBase(
                 resident_id=user_id,
                 key=uuid.uuid4().hex,
                 public=resident.publish_default if resident else None,
@@ -336,11 +336,11 @@ class Submissions:
                     if existing.resident_id == profile.user_id
                     else None
                 )
-            draft = queries.get_draft(session, resident_id=profile.user_id)
+            draft = queries.get_draft(session.connection(), resident_id=profile.user_id)
             if draft is None or draft.key != draft_key or next_step(draft) is not Step.CONFIRM:
                 return None
             count = queries.count_submissions_since(
-                session, resident_id=profile.user_id, since=since
+                session.connection(), resident_id=profile.user_id, since=since
             )
             if count >= limit:
                 return LimitReached(limit)
@@ -449,7 +449,7 @@ def _remember(
     )
 
 
-def _apply_text(draft: Draft, text: str, suggestion: TagResult) -> None:
+def _apply_text(draft: DraftBase, text: str, suggestion: TagResult) -> None:
     draft.text = clean_text(text)
     draft.suggested_pillar = suggestion.pillar
     draft.confidence = suggestion.confidence

@@ -67,5 +67,5 @@ async def serve(application: Application) -> None:
         finally:
             await application.stop()
             found.offload.shutdown()
-            found.db.engine.dispose()
+    found.db.close()  # after the shutdown, which flushes what is staged
     logger.info("Stopped cleanly")
