@@ -47,6 +47,11 @@ class Lexicon:
                 continue
             weights = self._terms.setdefault(stems, {})
             weights[pillar] = max(weights.get(pillar, 0.0), weight)
+        # Most terms point at one pillar with one of three weights: each distinct mapping is kept
+        # once and shared, which keeps the lexicon's memory flat as the keyword lists grow.
+        shared: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
+        for stems, weights in self._terms.items():
+            self._terms[stems] = shared.setdefault(tuple(weights.items()), weights)
         # The longest term starting with each stem: where no term starts, nothing is looked up.
         self._longest_from: dict[str, int] = {}
         for stems in self._terms:
