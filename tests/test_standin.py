@@ -105,7 +105,7 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(api, ptb_bot):
     started = time.monotonic()
     api.send_text(warga, "/start")
     updates = await poll
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # long before the poll's 5 s, even on a loaded machine
     assert updates[0].message.text == "/start"
     assert updates[0].message.entities[0].type == "bot_command"
 
@@ -133,7 +133,7 @@ async def test_stopping_the_server_ends_a_long_poll_at_once():
         await asyncio.sleep(0.1)
         started = time.monotonic()
     assert await poll == ()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # not the poll's 30 s
     await ptb_bot.shutdown()
 
 
