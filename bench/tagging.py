@@ -50,7 +50,7 @@ from bot.tagging.intent_training import (
     shipped_training_set,
 )
 from bot.tagging.lexicon import Lexicon
-from bot.tagging.model import features
+from bot.tagging.model import named_features
 from bot.tagging.normalise import default_normaliser, stem
 from bot.tagging.training import NONE, shipped_seed
 
@@ -165,7 +165,7 @@ def seed_cross_validation(catalogue: Catalogue) -> list[tuple[str, str]]:
     lexicon = Lexicon.from_catalogue(catalogue, normalise)
     keys = catalogue.pillar_keys
     ideas = [
-        (example, tuple(feature.name for feature in features(normalise(example.text))))
+        (example, tuple(named_features(normalise(example.text))))
         for example in shipped_seed()
         if example.pillar in keys
     ]

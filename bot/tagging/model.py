@@ -13,25 +13,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from bot.tagging.normalise import NormalisedText
 
 
-class Feature(NamedTuple):
-    """A model feature and the resident's words it came from (a named tuple: quick to build)."""
-
-    name: str
-    surface: str
-
-
-def features(text: NormalisedText) -> list[Feature]:
-    """Return the distinct unigram and bigram stem features of ``text``, place names left out."""
-    return [Feature(name, surface) for name, surface in named_features(text).items()]
-
-
 def named_features(text: NormalisedText) -> dict[str, str]:
-    """The features of :func:`features` as a dict: each name to the resident's words."""
+    """The distinct unigram and bigram stem features of ``text``, place names left out: each
+    name to the resident's words it came from."""
     found: dict[str, str] = {}
     previous = None
     for token in text.tokens:

@@ -33,7 +33,7 @@ from bot.tagging.intent import (
 )
 from bot.tagging.intent_model import Intent, IntentModel, shipped_intent_model
 from bot.tagging.lexicon import Lexicon, Match
-from bot.tagging.model import NaiveBayes, features, named_features
+from bot.tagging.model import NaiveBayes, named_features
 from bot.tagging.normalise import (
     NormalisedText,
     Normaliser,
@@ -162,7 +162,7 @@ class Tagger:
                 prepared.append((names, example.pillar, 1.0))
         for example in examples:
             if example.pillar in self._classes:
-                names = [feature.name for feature in features(self._normalise(example.text))]
+                names = list(named_features(self._normalise(example.text)))
                 prepared.append((names, example.pillar, OFFICER_WEIGHT))
         return NaiveBayes.train(prepared, self._classes)
 

@@ -12,7 +12,7 @@ import pytest
 from bot.core.catalogue import Catalogue
 from bot.tagging import Tagger
 from bot.tagging.lexicon import Lexicon
-from bot.tagging.model import features
+from bot.tagging.model import named_features
 from bot.tagging.normalise import (
     NormalisedText,
     Normaliser,
@@ -51,8 +51,7 @@ def counting_tagger(catalogue: Catalogue) -> tuple[Tagger, CountingNormaliser]:
         normaliser=normaliser,
         lexicon=Lexicon.from_catalogue(catalogue, normaliser),
         seed=[
-            (example, tuple(feature.name for feature in features(normaliser(example.text))))
-            for example in shipped_seed()
+            (example, tuple(named_features(normaliser(example.text)))) for example in shipped_seed()
         ],
     )
     normaliser.seen.clear()
