@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes, filters
+from telegram.ext import ContextTypes, ConversationHandler, filters
 
 from bot.core.i18n import MESSAGE_LIMIT
 from bot.domain.roles import Role
@@ -94,6 +94,20 @@ def profile(update: Update) -> Profile:
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     """The words after a command, joined (``/status IDE-0001`` → ``IDE-0001``)."""
     return " ".join(context.args or []).strip()
+
+
+async def cancel_prompt(
+    update: Update, t: Turn, drop: Callable[[int, int], Awaitable[object]]
+) -> int:
+    """Cancel what waits for a staff member's words: take the prompt's buttons away, drop it
+    (``drop(chat_id, user_id)``) and say so; the conversation ends."""
+    query = update.callback_query
+    if query:
+        await query.answer()
+        await query.edit_message_reply_markup(reply_markup=None)
+    await drop(update.effective_chat.id, t.user_id)
+    await update.effective_chat.send_message(t.text("review.prompt_cancelled"))
+    return ConversationHandler.END
 
 
 async def _as_unknown(update: Update, t: Turn, role: Role) -> None:

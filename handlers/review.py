@@ -29,7 +29,7 @@ from telegram.ext import (
 from bot.core.i18n import Html
 from bot.domain.review import TEMPLATES, Action, Conflict, Done, Refused
 from bot.services import services
-from handlers.base import NUMBER, PRIVATE, Turn, profile, staff_turn, turn
+from handlers.base import NUMBER, PRIVATE, Turn, cancel_prompt, profile, staff_turn, turn
 from handlers.cards import (
     HISTORY_LIMIT,
     card_keyboard,
@@ -291,12 +291,7 @@ async def use_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 async def cancel_words(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Drop the waiting action."""
     t = await turn(update, context)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    await t.services.prompts.drop_prompt(update.effective_chat.id, t.user_id)
-    await update.effective_chat.send_message(t.text("review.prompt_cancelled"))
-    return END
+    return await cancel_prompt(update, t, t.services.prompts.drop_prompt)
 
 
 async def stale_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

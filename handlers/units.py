@@ -29,7 +29,15 @@ from bot.domain.digest.text import split_messages
 from bot.domain.review import Conflict, Done, Refused
 from bot.domain.units import Step, TaskPage
 from handlers import keyboards
-from handlers.base import NUMBER, PRIVATE, Turn, liaison_turn, profile, staff_turn
+from handlers.base import (
+    NUMBER,
+    PRIVATE,
+    Turn,
+    cancel_prompt,
+    liaison_turn,
+    profile,
+    staff_turn,
+)
 from handlers.cards import HISTORY_LIMIT, change_line, liaison_keyboard, send_card, title, waited
 
 logger = logging.getLogger(__name__)
@@ -216,12 +224,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     t = await liaison_turn(update, context)
     if t is None:
         return END
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    await t.services.units.drop(update.effective_chat.id, t.user_id)
-    await update.effective_chat.send_message(t.text("review.prompt_cancelled"))
-    return END
+    return await cancel_prompt(update, t, t.services.units.drop)
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
