@@ -230,6 +230,25 @@ async def test_the_liaison_acknowledges_reports_progress_and_implements_with_pho
     assert "Sedang dikerjakan · DLH" in texts_to(bot, SITI)[-1]
 
 
+async def test_the_liaison_cancels_a_step_and_nothing_waits_or_is_recorded(desk):
+    bot = desk
+    seed(bot, status=Status.ACCEPTED)
+    await forward(bot)
+    await bot.deliver(u.callback(ANDI, "skp:ack:1:2"))
+    await bot.deliver(u.callback(ANDI, "skp:prog:1:3"))
+    await bot.deliver(u.text(ANDI, "Lokasi bank sampah sudah disurvei"))
+    before = len(changes(bot, 1))
+    assert await bot.services.units.prompt(ANDI["id"], ANDI["id"]) is not None
+    await bot.deliver(u.callback(ANDI, "skw:-"))
+    assert "Dibatalkan" in texts_to(bot, ANDI)[-1]
+    assert await bot.services.units.prompt(ANDI["id"], ANDI["id"]) is None
+    assert int(bot.request.of("editMessageReplyMarkup")[-1]["chat_id"]) == ANDI["id"]
+    await bot.deliver(u.text(ANDI, "Ini bukan catatan kemajuan"))
+    await bot.deliver(u.callback(ANDI, "skw:send"))  # the old prompt's button: nothing waits
+    assert len(changes(bot, 1)) == before
+    assert submission(bot, 1).status == Status.IN_PROGRESS
+
+
 async def test_another_units_liaison_can_neither_see_nor_act(desk):
     bot = desk
     seed(bot, status=Status.ACCEPTED)
