@@ -137,8 +137,10 @@ class Report:
     pdf_name: str
 
 
-class Reports:
-    """Builds the evaluation evidence report of a period: workbook, PDF, or both."""
+class EvidenceBuilder:
+    """What the evaluation report and the weekly digest are built from: the database, the
+    regency's settings, texts and catalogue, the clock, where heavy work runs (``offload``) and
+    the SKPD's figures (``units``)."""
 
     def __init__(
         self,
@@ -160,6 +162,10 @@ class Reports:
         self._units = units or Units(
             db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
         )
+
+
+class Reports(EvidenceBuilder):
+    """Builds the evaluation evidence report of a period: workbook, PDF, or both."""
 
     async def build(
         self,

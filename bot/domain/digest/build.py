@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.catalogue import Catalogue
-from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.cron import last_fire_times
 from bot.core.i18n import Texts
-from bot.core.offload import Offload
 from bot.domain import charts
 from bot.domain.digest.text import (
     TOP_KECAMATAN,
@@ -26,12 +24,10 @@ from bot.domain.digest.text import (
     since_last_run,
     week_so_far,
 )
-from bot.domain.reports import week_workbook
+from bot.domain.reports import EvidenceBuilder, week_workbook
 from bot.domain.sla import overdue_cutoff
-from bot.domain.units import Units
 from storage import digest_figures as store
 from storage.digest_figures import DigestFigures
-from storage.engine import Database
 from storage.models import Status
 
 LISTED_IDEAS = 40
@@ -112,29 +108,8 @@ def render_files(
     return chart, workbook
 
 
-class DigestBuilder:
+class DigestBuilder(EvidenceBuilder):
     """Builds the digest of a period, in a language."""
-
-    def __init__(
-        self,
-        *,
-        db: Database,
-        settings: Settings,
-        clock: Clock,
-        texts: Texts,
-        catalogue: Catalogue,
-        offload: Offload | None = None,
-        units: Units | None = None,
-    ) -> None:
-        self._db = db
-        self._settings = settings
-        self._clock = clock
-        self._texts = texts
-        self._catalogue = catalogue
-        self._offload = offload or Offload()
-        self._units = units or Units(
-            db=db, settings=settings, clock=clock, catalogue=catalogue, texts=texts
-        )
 
     def due_period(self) -> Period | None:
         """The latest period that has ended: from the schedule's run before its latest to its
