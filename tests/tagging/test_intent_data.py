@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,7 @@ from bot.tagging.training import shipped_seed
 LANGUAGES = {"id", "id-informal", "bjn", "en", "mixed", "none"}
 PILLARS = {"governance", "branding", "economy", "living", "society", "environment"}
 PILLARS_DEV3 = DEVELOPMENT.with_name("pillars_dev3.jsonl")
+PILLARS_DEV4 = DEVELOPMENT.with_name("pillars_dev4.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +48,27 @@ def test_the_sets_share_no_message(
     assert frozen.isdisjoint(judged)
 
 
-def test_pillars_dev3_shares_no_message_with_training_or_the_other_dev_sets() -> None:
-    rows = [json.loads(line) for line in PILLARS_DEV3.read_text(encoding="utf-8").splitlines()]
+def read_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("unseen_set", "earlier_sets"),
+    [
+        (PILLARS_DEV3, ("pillars_dev.jsonl",)),
+        (PILLARS_DEV4, ("pillars_dev.jsonl", "pillars_dev3.jsonl")),
+    ],
+    ids=["pillars_dev3", "pillars_dev4"],
+)
+def test_the_unseen_pillar_sets_share_no_message_with_training_or_the_other_dev_sets(
+    unseen_set: Path, earlier_sets: tuple[str, ...]
+) -> None:
+    rows = read_rows(unseen_set)
     unseen = {message_key(row["text"]) for row in rows}
     others = [e.text for e in shipped_training_set()] + [e.text for e in shipped_seed()]
     others += [e.text for e in load_evaluation(DEVELOPMENT)]
-    others += [
-        json.loads(line)["text"]
-        for line in PILLARS_DEV3.with_name("pillars_dev.jsonl").read_text("utf-8").splitlines()
-    ]
+    for name in earlier_sets:
+        others += [row["text"] for row in read_rows(unseen_set.with_name(name))]
     assert [text for text in others if message_key(text) in unseen] == []
     assert len(unseen) == len(rows)
     assert Counter(row["pillar"] for row in rows) == dict.fromkeys(PILLARS, 40)
